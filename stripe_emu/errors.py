@@ -1,0 +1,65 @@
+"""Stripe's error object: raised anywhere below the app, rendered once by `app.py`.
+
+Errors are data (status, type, code, param, message), never hand-built JSON, so every
+failure path produces the one shape the official spec names `error`.
+"""
+
+DOC_URL = "https://stripe.com/docs/error-codes/"
+
+
+class StripeError(Exception):
+    """A request that Stripe would refuse.
+
+    `validation` marks failures found before the endpoint starts executing (bad or unknown
+    parameters): Stripe does not store those under an idempotency key, so a client may retry.
+    """
+
+    def __init__(self, message, *, status=400, type="invalid_request_error", code=None,
+                 param=None, decline_code=None, headers=None, validation=False):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.type = type
+        self.code = code
+        self.param = param
+        self.decline_code = decline_code
+        self.headers = headers or {}
+        self.validation = validation
+
+    def body(self, request_id=None):
+        error = {
+            "code": self.code,
+            "decline_code": self.decline_code,
+            "doc_url": DOC_URL + self.code.replace("_", "-") if self.code else None,
+            "message": self.message,
+            "param": self.param,
+            "request_log_url": (
+                f"https://dashboard.stripe.com/test/logs/{request_id}" if request_id else None),
+            "type": self.type,
+        }
+        # Stripe leaves absent keys out rather than sending nulls; keys are alphabetical.
+        return {"error": {k: v for k, v in error.items() if v is not None}}
+
+
+def invalid(message, param=None, code=None, status=400):
+    """A parameter Stripe rejects before executing the request."""
+    return StripeError(message, status=status, code=code, param=param, validation=True)
+
+
+def missing_param(param):
+    return invalid(f"Missing required param: {param}.", param, "parameter_missing")
+
+
+def unknown_param(param):
+    return invalid(f"Received unknown parameter: {param}", param, "parameter_unknown")
+
+
+def no_such(kind, object_id, param="id", status=404):
+    """An id that names nothing: 404 when it was in the URL, 400 when it came as a parameter."""
+    return StripeError(f"No such {kind}: '{object_id}'", status=status,
+                       code="resource_missing", param=param)
+
+
+def card_error(code, message, param=None, decline_code=None):
+    return StripeError(message, status=402, type="card_error", code=code, param=param,
+                       decline_code=decline_code)

@@ -1,0 +1,44 @@
+"""Events: every state change records one, in the transaction that makes the change."""
+from . import ids, spec
+from .expand import present
+from .store import objects
+
+
+def record(req, event_type, obj, previous=None):
+    """Record `event_type` for `obj` as it is after the change; `previous` is the object as it
+    was before, for *.updated events (Stripe sends only the changed fields' old values)."""
+    data = {"object": present(dict(obj, deleted=False) if obj.get("deleted") else obj)}
+    if obj.get("deleted"):
+        data["object"].pop("deleted", None)  # deletion events carry the full object as it was
+    if previous is not None:
+        data["previous_attributes"] = previous_attributes(previous, obj)
+    event = {
+        "id": ids.new_id(ids.EVENT),
+        "object": "event",
+        "api_version": spec.API_VERSION,
+        "created": req.now,
+        "data": data,
+        "livemode": False,
+        "pending_webhooks": 0,
+        "request": {"id": req.request_id, "idempotency_key": req.idempotency_key},
+        "type": event_type,
+    }
+    objects.insert(req.db, req.account, event)
+    return event
+
+
+def previous_attributes(old, new):
+    """The old values of what changed; within metadata only the changed keys, a key that was
+    added showing as null (other hashes, like address, are shown whole)."""
+    changed = {}
+    for key in old.keys() | new.keys():
+        if key.startswith("_"):
+            continue
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        if key == "metadata" and isinstance(before, dict) and isinstance(after, dict):
+            changed[key] = previous_attributes(before, after)
+        else:
+            changed[key] = before
+    return changed

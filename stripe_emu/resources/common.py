@@ -1,0 +1,84 @@
+"""Rules several resources share: metadata, pagination, fetching by id."""
+from .. import errors
+from ..expand import present
+from ..store import objects
+
+METADATA_MAX_KEYS = 50
+METADATA_KEY_LENGTH = 40
+METADATA_VALUE_LENGTH = 500
+
+
+def merged_metadata(current, params):
+    """The metadata after applying `params["metadata"]`: absent keeps it, None (`metadata=`)
+    clears it, a None value unsets one key."""
+    if "metadata" not in params:
+        return current
+    given = params["metadata"]
+    if given is None:
+        return {}
+    result = dict(current or {})
+    for key, value in given.items():
+        if len(key) > METADATA_KEY_LENGTH:
+            raise errors.invalid(
+                f"Metadata keys can have up to {METADATA_KEY_LENGTH} characters, but you passed "
+                f"in a key that is {len(key)} characters. Invalid key: {key}", "metadata")
+        if value is None:
+            result.pop(key, None)
+            continue
+        if len(value) > METADATA_VALUE_LENGTH:
+            raise errors.invalid(
+                f"Metadata values can have up to {METADATA_VALUE_LENGTH} characters, but you "
+                f"passed in a value that is {len(value)} characters. Invalid value: {value}",
+                "metadata")
+        result[key] = value
+    if len(result) > METADATA_MAX_KEYS:
+        raise errors.invalid(
+            f"Metadata can have up to {METADATA_MAX_KEYS} keys, but you've set {len(result)}. "
+            "Email us at support+metadata@stripe.com for more information.", "metadata")
+    return result
+
+
+def list_page(req, url, kinds, noun, customer=None, **filters):
+    """A Stripe list object for the request's limit and cursors.
+
+    `noun` names a cursor that is not in this list, in Stripe's words: a callable taking the
+    bad id and returning the error's message.
+    """
+    limit = req.params.get("limit", 10)
+    if limit is None or limit < 1:
+        raise errors.invalid("This value must be greater than or equal to 1.", "limit")
+    if limit > 100:
+        raise errors.invalid("This value must be less than or equal to 100.", "limit")
+    cursors = {}
+    for param in ("starting_after", "ending_before"):
+        cursor_id = req.params.get(param)
+        if cursor_id is None:
+            continue
+        row = objects.position(req.db, req.account, cursor_id)
+        if row is None or row["object"] not in kinds or (
+                customer is not None and row["customer"] != customer):
+            raise errors.StripeError(noun(cursor_id), code="resource_missing", param=param)
+        cursors[param] = row["seq"]
+    if len(cursors) == 2:
+        raise errors.invalid("Received both starting_after and ending_before parameters. "
+                             "Please pass in only one.", "starting_after")
+    data, has_more = objects.page(
+        req.db, req.account, kinds, customer=customer, limit=limit,
+        after=cursors.get("starting_after"), before=cursors.get("ending_before"), **filters)
+    return {"object": "list", "data": [present(item) for item in data], "has_more": has_more,
+            "url": url}
+
+
+def fetch(req, object_id, kind, noun, param="id", status=404):
+    """The object `object_id` of object type `kind` in the request's account, or Stripe's
+    'No such <noun>' error (404 for an id in the URL, 400 for one in a parameter)."""
+    obj = objects.get(req.db, req.account, object_id)
+    if obj is None or obj["object"] != kind:
+        raise errors.no_such(noun, object_id, param=param, status=status)
+    return obj
+
+
+def nullable(params, key, default=None):
+    """A parameter's value where an empty value unsets the field."""
+    value = params.get(key)
+    return default if value is None else value

@@ -1,0 +1,146 @@
+"""Customers: /v1/customers and /v1/customers/{customer}.
+
+A deleted customer keeps its row (Stripe still retrieves it, as a stub) with `deleted` set;
+every other operation on it answers "No such customer".
+"""
+import secrets
+
+from .. import errors, events, ids
+from ..store import objects
+from . import common, payment_sources
+
+ADDRESS_FIELDS = ("city", "country", "line1", "line2", "postal_code", "state")
+
+
+def _address(given):
+    return None if given is None else {field: given.get(field) for field in ADDRESS_FIELDS}
+
+
+def _shipping(given):
+    if given is None:
+        return None
+    return {"address": _address(given.get("address") or {}), "carrier": None,
+            "name": given.get("name"), "phone": given.get("phone"), "tracking_number": None}
+
+
+def _invoice_settings(current, given):
+    settings = dict(current)
+    for field in ("custom_fields", "default_payment_method", "footer", "rendering_options"):
+        if field in given:
+            settings[field] = given[field]
+    return settings
+
+
+# Parameters copied onto the customer as they come (an empty value unsets them).
+_PLAIN_FIELDS = ("description", "email", "name", "phone", "invoice_prefix")
+# Parameters accepted for compatibility that name objects the emulator does not keep.
+_UNSUPPORTED_REFERENCES = {"coupon": "coupon", "promotion_code": "promotion code",
+                           "payment_method": "PaymentMethod", "test_clock": "test clock"}
+
+
+def _apply(req, customer):
+    """Apply create/update parameters to `customer` (a dict) and return it."""
+    params = req.params
+    for param, noun in _UNSUPPORTED_REFERENCES.items():
+        if params.get(param):
+            raise errors.no_such(noun, params[param], param=param, status=400)
+    for field in _PLAIN_FIELDS:
+        if field in params:
+            customer[field] = params[field]
+    if "address" in params:
+        customer["address"] = _address(params["address"])
+    if "shipping" in params:
+        customer["shipping"] = _shipping(params["shipping"])
+    if "balance" in params:
+        customer["balance"] = params["balance"] or 0
+    if "next_invoice_sequence" in params:
+        customer["next_invoice_sequence"] = params["next_invoice_sequence"]
+    if "preferred_locales" in params:
+        customer["preferred_locales"] = params["preferred_locales"] or []
+    if "tax_exempt" in params:
+        customer["tax_exempt"] = params["tax_exempt"] or "none"
+    if params.get("invoice_settings"):
+        customer["invoice_settings"] = _invoice_settings(customer["invoice_settings"],
+                                                         params["invoice_settings"])
+    customer["metadata"] = common.merged_metadata(customer["metadata"], params)
+    return customer
+
+
+def create_customer(req):
+    customer = {
+        "id": ids.new_id(ids.CUSTOMER),
+        "object": "customer",
+        "address": None,
+        "balance": 0,
+        "created": req.now,
+        "currency": None,
+        "default_source": None,
+        "delinquent": False,
+        "description": None,
+        "discount": None,
+        "email": None,
+        "invoice_prefix": secrets.token_hex(4).upper(),
+        "invoice_settings": {"custom_fields": None, "default_payment_method": None,
+                             "footer": None, "rendering_options": None},
+        "livemode": False,
+        "metadata": {},
+        "name": None,
+        "next_invoice_sequence": 1,
+        "phone": None,
+        "preferred_locales": [],
+        "shipping": None,
+        "tax_exempt": "none",
+        "test_clock": None,
+    }
+    _apply(req, customer)
+    objects.insert(req.db, req.account, customer)
+    events.record(req, "customer.created", customer)
+    if req.params.get("source"):
+        customer = payment_sources.replace_default_source(req, customer, req.params["source"])
+    return customer
+
+
+def live_customer(req, customer_id, param="id", status=404):
+    """The customer, or "No such customer" when it never existed or was deleted."""
+    customer = common.fetch(req, customer_id, "customer", "customer", param, status)
+    if customer.get("deleted"):
+        raise errors.no_such("customer", customer_id, param=param, status=status)
+    return customer
+
+
+def retrieve_customer(req, customer):
+    # A deleted customer is still retrievable: expand.present renders its stub.
+    return common.fetch(req, customer, "customer", "customer")
+
+
+def update_customer(req, customer):
+    before = live_customer(req, customer)
+    after = _apply(req, dict(before))
+    if req.params.get("default_source"):
+        after["default_source"] = payment_sources.attached_source_id(
+            req, after, req.params["default_source"], "default_source")
+    if req.params.get("source"):
+        # replace_default_source records its own events and saves the customer.
+        objects.update(req.db, req.account, after)
+        after = payment_sources.replace_default_source(req, after, req.params["source"])
+    else:
+        objects.update(req.db, req.account, after)
+    if after != before:
+        events.record(req, "customer.updated", after, previous=before)
+    return after
+
+
+def delete_customer(req, customer):
+    customer = live_customer(req, customer)
+    payment_sources.remove_all(req, customer)
+    customer["deleted"] = True
+    objects.update(req.db, req.account, customer)
+    events.record(req, "customer.deleted", customer)
+    return customer
+
+
+def list_customers(req):
+    return common.list_page(
+        req, "/v1/customers", ("customer",), lambda bad: f"No such customer: '{bad}'",
+        email=req.params.get("email"), created=req.params.get("created"),
+        exclude_status="deleted")

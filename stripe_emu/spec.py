@@ -1,0 +1,48 @@
+"""Stripe's published OpenAPI description, read once per process.
+
+The emulator takes from it what Stripe itself publishes rather than retyping it: which
+parameters each operation accepts and their types (params.py), and which fields of each
+object can be expanded (expand.py). The file is immutable data, so a process-wide cache is
+not shared state.
+"""
+import functools
+import json
+from pathlib import Path
+
+SPEC_PATH = Path(__file__).resolve().parent / "spec3.subset.json"
+API_VERSION = "2023-08-16"
+
+
+@functools.lru_cache(maxsize=1)
+def spec():
+    return json.loads(SPEC_PATH.read_text())
+
+
+def resolve(schema):
+    while "$ref" in schema:
+        schema = spec()["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+@functools.lru_cache(maxsize=None)
+def request_schema(method, template):
+    """The parameters of one operation as one object schema: the form body of a POST, or the
+    query parameters of a GET (and of a DELETE, whose parameters clients send in the query)."""
+    operation = spec()["paths"][template][method.lower()]
+    properties, required = {}, []
+    body = operation.get("requestBody", {}).get("content", {})
+    form = body.get("application/x-www-form-urlencoded", {}).get("schema", {})
+    properties.update(form.get("properties", {}))
+    required += form.get("required", [])
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "query":
+            properties[parameter["name"]] = parameter["schema"]
+            if parameter.get("required"):
+                required.append(parameter["name"])
+    return {"type": "object", "properties": properties, "required": required}
+
+
+@functools.lru_cache(maxsize=None)
+def expandable_fields(object_name):
+    schema = spec()["components"]["schemas"].get(object_name, {})
+    return frozenset(schema.get("x-expandableFields", ()))

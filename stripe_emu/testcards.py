@@ -1,0 +1,339 @@
+"""Stripe's test cards, magic tokens and test bank accounts: brand, funding, behaviour,
+tokenization-time validation and fingerprints (STRIPE_SEMANTICS.md §3, §4.4).
+
+Pure data and functions: never touches the database, builds JSON or sees a request.  Errors
+come from `errors.py`, ready to raise.
+"""
+import hashlib
+import hmac
+import re
+import string
+from typing import NamedTuple
+
+from .errors import StripeError, card_error, invalid
+
+# Cards: number -> (brand, funding, the magic tokens that mint it).  Every test card's country
+# is "US" (Stripe's US list).  Behaviour cards are Visa credit; what they do is in tables below.
+_V = ("Visa", "credit")
+_CARDS = {
+    "4242424242424242": (*_V, "tok_visa tok_us"),
+    "4000056655665556": ("Visa", "debit", "tok_visa_debit"),
+    "5555555555554444": ("MasterCard", "credit", "tok_mastercard"),
+    "5200828282828210": ("MasterCard", "debit", "tok_mastercard_debit"),
+    "5105105105105100": ("MasterCard", "prepaid", "tok_mastercard_prepaid"),
+    "378282246310005": ("American Express", "credit", "tok_amex"),
+    "6011111111111117": ("Discover", "credit", "tok_discover"),
+    "6011000990139424": ("Discover", "credit", ""), "6011981111111113": ("Discover", "debit", ""),
+    "3056930009020004": ("Diners Club", "credit", "tok_diners"),
+    "3566002020360505": ("JCB", "credit", "tok_jcb"),
+    "6200000000000005": ("UnionPay", "credit", "tok_unionpay"),
+    # Second numbers of a brand: no token of their own.
+    "2223003122003222": ("MasterCard", "credit", ""),
+    "371449635398431": ("American Express", "credit", ""),
+    "36227206271667": ("Diners Club", "credit", ""),
+    # Behaviour cards (see the tables below).
+    "4000000000000077": (*_V, "tok_bypassPending"),
+    "4000000000000002": (*_V, "tok_chargeDeclined tok_visa_chargeDeclined"),
+    "4000000000009995": (*_V, "tok_chargeDeclinedInsufficientFunds "
+                              "tok_visa_chargeDeclinedInsufficientFunds"),
+    "4000000000009987": (*_V, "tok_chargeDeclinedLostCard tok_visa_chargeDeclinedLostCard"),
+    "4000000000009979": (*_V, "tok_chargeDeclinedStolenCard tok_visa_chargeDeclinedStolenCard"),
+    "4100000000000019": (*_V, "tok_chargeDeclinedFraudulent tok_radarBlock"),
+    "4000000000006975": (*_V, "tok_visa_chargeDeclinedVelocityLimitExceeded"),
+    "4000000000000069": (*_V, "tok_chargeDeclinedExpiredCard"),
+    "4000000000000127": (*_V, "tok_chargeDeclinedIncorrectCvc"),
+    "4000000000000119": (*_V, "tok_chargeDeclinedProcessingError"),
+    "4000000000000341": (*_V, "tok_chargeCustomerFail"),
+    "4000000000000101": (*_V, "tok_cvcCheckFail"), "4000000000000010": (*_V, "tok_avsFail"),
+    "4000000000000028": (*_V, "tok_avsLine1Fail"), "4000000000000036": (*_V, "tok_avsZipFail"),
+    "4000000000000044": (*_V, "tok_avsUnchecked"),
+}
+# Magic tokens are reusable ids that each mint a fresh card from their test number (§3.2).
+MAGIC_TOKENS = {tok: n for n, (_, _, toks) in _CARDS.items() for tok in toks.split()}
+
+
+class Decline(NamedTuple):
+    """How a card declines: Stripe's `code`, `decline_code`, message and `param` (§3.3, §4.4)."""
+    code: str
+    decline_code: str
+    message: str
+    param: str | None = None
+
+    def error(self) -> StripeError:
+        """The 402 card_error to raise."""
+        return card_error(self.code, self.message, self.param, self.decline_code)
+
+
+_DECLINED = "Your card was declined."
+GENERIC_DECLINE = Decline("card_declined", "generic_decline", _DECLINED)
+# Stripe validates a card when it is attached to a customer, so these fail at attach (§3.4) and,
+# if they were ever attached, at charge time too.
+_DECLINES = {
+    "4000000000000002": GENERIC_DECLINE,
+    "4000000000009995": Decline("card_declined", "insufficient_funds",
+                                "Your card has insufficient funds."),
+    "4000000000009987": Decline("card_declined", "lost_card", _DECLINED),
+    "4000000000009979": Decline("card_declined", "stolen_card", _DECLINED),
+    "4100000000000019": Decline("card_declined", "fraudulent", _DECLINED),
+    "4000000000006975": Decline("card_declined", "card_velocity_exceeded", _DECLINED),
+    "4000000000000069": Decline("expired_card", "expired_card", "Your card has expired.",
+                                "exp_month"),
+    "4000000000000127": Decline("incorrect_cvc", "incorrect_cvc",
+                                "Your card's security code is incorrect.", "cvc"),
+    "4000000000000119": Decline("processing_error", "processing_error",
+                                "An error occurred while processing your card. "
+                                "Try again in a little bit."),
+}
+# The documented exception: attaching succeeds, charging fails (generic decline).
+_CHARGE_FAILS = {"4000000000000341"}
+# cvc_check "fail" (when a CVC was given); the card still attaches.
+_CVC_FAILS = {"4000000000000101"}
+# AVS cards: (address_line1_check, address_zip_check) when the field was supplied.
+_AVS = {
+    "4000000000000010": ("fail", "fail"), "4000000000000028": ("fail", "pass"),
+    "4000000000000036": ("pass", "fail"), "4000000000000044": ("unavailable", "unavailable"),
+}
+
+
+def magic_token_card(token_id) -> str | None:
+    """The test card number behind a magic token id, or None if `token_id` is not one."""
+    return MAGIC_TOKENS.get(token_id)
+
+
+def luhn_ok(number) -> bool:
+    """True when `number` is all digits and passes the Luhn checksum."""
+    n = str(number)
+    if not n.isdigit() or not n.isascii():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(n)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+# IIN ranges for numbers outside the table: (prefix length, low, high, brand), first match wins.
+_IIN = [(1, 4, 4, "Visa"), (2, 51, 55, "MasterCard"), (4, 2221, 2720, "MasterCard"),
+        (2, 34, 34, "American Express"), (2, 37, 37, "American Express"),
+        (4, 6011, 6011, "Discover"), (3, 644, 649, "Discover"), (2, 65, 65, "Discover"),
+        (3, 300, 305, "Diners Club"), (2, 36, 36, "Diners Club"), (2, 38, 39, "Diners Club"),
+        (4, 3528, 3589, "JCB"), (2, 62, 62, "UnionPay")]
+
+
+def brand_for(number) -> str:
+    """Stripe's brand string: from the table, else from the IIN ranges, else "Unknown"."""
+    n = str(number)
+    if n in _CARDS:
+        return _CARDS[n][0]
+    for k, lo, hi, brand in _IIN:
+        if len(n) >= k and n[:k].isdigit() and lo <= int(n[:k]) <= hi:
+            return brand
+    return "Unknown"
+
+
+class CardProfile(NamedTuple):
+    """Everything Stripe derives from a card number alone."""
+    number: str
+    brand: str
+    funding: str
+    country: str
+    last4: str
+    decline: Decline | None      # attach-time (and charge-time) decline, or None
+    charge_fails: bool           # attaches fine, every charge declines (4000000000000341)
+    cvc_check_result: str        # "pass", or "fail" for the cvc-fail card
+    line1_result: str            # address_line1_check when line1 was supplied
+    zip_result: str              # address_zip_check when the zip was supplied
+
+    def attach_error(self) -> StripeError | None:
+        """The error to raise when attaching this card to a customer, or None."""
+        return self.decline.error() if self.decline else None
+
+    def charge_error(self) -> StripeError | None:
+        """The error to raise when charging this card, or None."""
+        if self.decline:
+            return self.decline.error()
+        return GENERIC_DECLINE.error() if self.charge_fails else None
+
+    # Stripe reports a check only for a field it was given: otherwise the *_check is null.
+    def cvc_check(self, supplied) -> str | None:
+        return self.cvc_check_result if supplied else None
+
+    def address_line1_check(self, supplied) -> str | None:
+        return self.line1_result if supplied else None
+
+    def address_zip_check(self, supplied) -> str | None:
+        return self.zip_result if supplied else None
+
+    def checks(self, cvc=None, address_line1=None, address_zip=None) -> dict:
+        """The three *_check fields of the card object, given the values that were supplied."""
+        return {"address_line1_check": self.address_line1_check(bool(address_line1)),
+                "address_zip_check": self.address_zip_check(bool(address_zip)),
+                "cvc_check": self.cvc_check(bool(cvc))}
+
+    def fingerprint(self, account) -> str:
+        return fingerprint(account, self.number)
+
+
+def card_profile(number) -> CardProfile:
+    """The profile of a (validated) card number; unknown numbers are plain US credit cards."""
+    n = str(number)
+    funding = _CARDS[n][1] if n in _CARDS else "credit"
+    line1, zip_ = _AVS.get(n, ("pass", "pass"))
+    return CardProfile(n, brand_for(n), funding, "US", n[-4:], _DECLINES.get(n),
+                       n in _CHARGE_FAILS, "fail" if n in _CVC_FAILS else "pass", line1, zip_)
+
+
+# Tokenization-time validation (these fail before any card exists; §3.3 row 4242424242424241).
+def validate_card_number(number) -> str:
+    """The number as a string, or raise 402 incorrect_number."""
+    n = "" if number is None else str(number)
+    if not re.fullmatch(r"[0-9]{12,19}", n) or not luhn_ok(n):
+        raise card_error("incorrect_number", "Your card number is incorrect.", "number")
+    return n
+
+
+def validate_expiry(exp_month, exp_year, today) -> tuple[int, int]:
+    """(month, four-digit year), or raise 402 invalid_expiry_month / invalid_expiry_year.
+    Two-digit years mean 20YY; an expiry before `today`'s month counts against the year."""
+    month, year = (int(v) if re.fullmatch(r"\s*[0-9]{1,9}\s*", str(v)) else None
+                   for v in (exp_month, exp_year))
+    if month is None or not 1 <= month <= 12:
+        raise card_error("invalid_expiry_month", "Your card's expiration month is invalid.",
+                         "exp_month")
+    if year is not None and year < 100:
+        year += 2000
+    if year is None or (year, month) < (today.year, today.month):
+        raise card_error("invalid_expiry_year", "Your card's expiration year is invalid.",
+                         "exp_year")
+    return month, year
+
+
+def validate_cvc(cvc, brand) -> str | None:
+    """The CVC, None when not supplied (it is optional), or raise 402 invalid_cvc."""
+    if cvc is None or cvc == "":
+        return None
+    digits = 4 if brand == "American Express" else 3
+    if not re.fullmatch(r"[0-9]{%d}" % digits, str(cvc)):
+        raise card_error("invalid_cvc", "Your card's security code is invalid.", "cvc")
+    return str(cvc)
+
+
+def default_expiry(today) -> tuple[int, int]:
+    """Expiry of cards minted from magic tokens: a future date (this month, next year)."""
+    return today.month, today.year + 1
+
+
+class NewCard(NamedTuple):
+    """A card about to be created: its profile plus the validated user-facing fields."""
+    profile: CardProfile
+    exp_month: int
+    exp_year: int
+    cvc_supplied: bool
+
+
+def card_from_params(number, exp_month, exp_year, cvc=None, *, today) -> NewCard:
+    """Validate raw card fields in Stripe's order (number, expiry, CVC) and profile the card."""
+    n = validate_card_number(number)
+    month, year = validate_expiry(exp_month, exp_year, today)
+    profile = card_profile(n)
+    return NewCard(profile, month, year, validate_cvc(cvc, profile.brand) is not None)
+
+
+def magic_token(token_id, today) -> NewCard | None:
+    """The card a magic token mints, or None.  Magic tokens carry a CVC: Stripe's samples show
+    tok_visa cards with cvc_check "pass"."""
+    number = MAGIC_TOKENS.get(token_id)
+    if number is None:
+        return None
+    return NewCard(card_profile(number), *default_expiry(today), True)
+
+
+# Fingerprints: stable per number within an account, unrelated across accounts (§3.1).
+_BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+
+
+def _fingerprint(account, message: str) -> str:
+    mac = hmac.new(str(account).encode(), message.encode(), hashlib.sha256).digest()
+    value = int.from_bytes(mac, "big")  # 256 bits: plenty for 16 base62 digits (~95 bits)
+    return "".join(_BASE62[value // 62 ** i % 62] for i in range(16))
+
+
+def fingerprint(account, number) -> str:
+    """16 base62 characters for a card number, keyed by the account."""
+    return _fingerprint(account, "card:" + str(number))
+
+
+def bank_fingerprint(account, routing_number, account_number) -> str:
+    """16 base62 characters for a bank account, keyed by the Stripe account."""
+    return _fingerprint(account, f"bank:{routing_number}:{account_number}")
+
+
+# Bank accounts (US ACH test numbers, docs.stripe.com/connect/testing).
+BANK_NAMES = {"110000000": "STRIPE TEST BANK"}
+# account number -> failure code once the account is used (None: succeeds).  Attaching always
+# works (status "new"); a failing account becomes status "errored" when debited.
+BANK_ACCOUNTS = {
+    "000123456789": None, "000111111116": "no_account", "000111111113": "account_closed",
+    "000222222227": "insufficient_funds", "000333333335": "debit_not_authorized",
+    "000444444440": "invalid_currency",
+}
+# Magic bank tokens -> (account number, status at attach); all on the test routing number.
+_BANK_TOKENS = {"btok_us": ("000123456789", "new"), **{
+    "btok_us_verified" + name: (number, "verified") for name, number in (
+        ("", "000123456789"), ("_noAccount", "000111111116"), ("_accountClosed", "000111111113"),
+        ("_insufficientFunds", "000222222227"), ("_debitNotAuthorized", "000333333335"),
+        ("_invalidCurrency", "000444444440"))}}
+VERIFY_AMOUNTS = (32, 45)  # the test micro-deposits, in cents
+# Observed wording; its code/status on the legacy verify endpoint is UNCERTAIN.
+VERIFY_MISMATCH_MESSAGE = ("The amounts provided do not match the amounts that were sent "
+                           "to the bank account.")
+
+
+class BankProfile(NamedTuple):
+    routing_number: str
+    account_number: str
+    country: str
+    currency: str
+    bank_name: str | None
+    last4: str
+    status: str                  # at attach: "new", or "verified" for btok_us_verified*
+    failure_code: str | None     # why using it fails, or None
+
+    def fingerprint(self, account) -> str:
+        return bank_fingerprint(account, self.routing_number, self.account_number)
+
+
+def bank_profile(routing_number, account_number, country="US", currency="usd", *,
+                 param_prefix="bank_account", status="new") -> BankProfile:
+    """Validate a US bank account (400 naming `<param_prefix>[field]`) and profile it."""
+    country, currency = str(country).upper(), str(currency).lower()
+    routing, number = str(routing_number or ""), str(account_number or "")
+    if country == "US":
+        # Wording: "Routing number must have 9 digits" is observed; the checksum one is ours.
+        if not re.fullmatch(r"[0-9]{9}", routing):
+            raise invalid("Routing number must have 9 digits",
+                          f"{param_prefix}[routing_number]")
+        if sum(int(d) * w for d, w in zip(routing, (3, 7, 1) * 3)) % 10:  # ABA checksum
+            raise invalid(f"Invalid routing number: {routing}",
+                          f"{param_prefix}[routing_number]")
+    if not re.fullmatch(r"[0-9]{4,17}", number):
+        raise invalid("Invalid account number", f"{param_prefix}[account_number]")
+    return BankProfile(routing, number, country, currency, BANK_NAMES.get(routing),
+                       number[-4:], status, BANK_ACCOUNTS.get(number))
+
+
+def bank_token(token_id) -> BankProfile | None:
+    """The bank account a magic bank token mints, or None."""
+    if token_id not in _BANK_TOKENS:
+        return None
+    number, status = _BANK_TOKENS[token_id]
+    return bank_profile("110000000", number, status=status)
+
+
+def verify_amounts_ok(amounts) -> bool:
+    """True when the two micro-deposit amounts are 32 and 45 (cents, in either order)."""
+    try:
+        values = sorted(int(a) for a in amounts)
+    except (TypeError, ValueError):
+        return False
+    return values == list(VERIFY_AMOUNTS)
