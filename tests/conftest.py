@@ -1,0 +1,103 @@
+"""Shared fixtures: a fresh emulator per test, reached in process (WebTest) or over a real
+socket (the official stripe client against `serve`). Every JSON body a test receives through
+these fixtures is checked against the schema Stripe's spec names for it."""
+import contextlib
+import threading
+
+import pytest
+import webtest
+
+from conformance import assert_conforms
+from stripe_emu import make_app
+from stripe_emu.server import make_server
+
+SECRET_KEY = "sk_test_emu4242"
+PUBLISHABLE_KEY = "pk_test_emu4242"
+
+
+class Api:
+    """WebTest with a test key, Stripe's conventions, and a spec check on every answer.
+
+    `status` is the expected HTTP status (200 by default); the JSON body is returned."""
+
+    def __init__(self, app, key=SECRET_KEY):
+        self.app = app
+        self.web = webtest.TestApp(app)
+        self.key = key
+        self.last = None
+
+    def request(self, method, path, params=None, *, status=200, key=None, headers=None):
+        key = self.key if key is None else key
+        all_headers = {"Authorization": f"Bearer {key}"} if key else {}
+        all_headers.update(headers or {})
+        if method in ("GET", "DELETE"):
+            query = webtest.utils.urlencode(params or {}, doseq=True) if params else ""
+            url = path + ("&" if "?" in path else "?") + query if query else path
+            response = self.web.request(url, method=method, headers=all_headers,
+                                        expect_errors=True)
+        else:
+            response = self.web.post(path, params or {}, headers=all_headers,
+                                     expect_errors=True)
+        self.last = response
+        assert response.status_int == status, (response.status, response.text)
+        assert response.content_type == "application/json"
+        assert response.headers["Request-Id"].startswith("req_")
+        body = response.json
+        assert_conforms(method, path, response.status_int, body)
+        return body
+
+    def get(self, path, params=None, **kw):
+        return self.request("GET", path, params, **kw)
+
+    def post(self, path, params=None, **kw):
+        return self.request("POST", path, params, **kw)
+
+    def delete(self, path, params=None, **kw):
+        return self.request("DELETE", path, params, **kw)
+
+
+@pytest.fixture
+def app():
+    emulator = make_app(db=":memory:")
+    yield emulator
+    emulator.close()
+
+
+@pytest.fixture
+def api(app):
+    return Api(app)
+
+
+@pytest.fixture
+def file_app(tmp_path):
+    emulator = make_app(db=str(tmp_path / "emu.db"))
+    yield emulator
+    emulator.close()
+
+
+@contextlib.contextmanager
+def serving(app):
+    server = make_server(app, "127.0.0.1", 0, log=False)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield "http://127.0.0.1:%d" % server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture
+def live_url(app):
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture
+def stripe_http(live_url):
+    """The official client over a real socket, pointed at this test's emulator."""
+    stripe = pytest.importorskip("stripe")
+    return stripe.StripeClient(SECRET_KEY, base_addresses={"api": live_url},
+                               max_network_retries=0)
