@@ -74,9 +74,8 @@ class _RequestHandler(WSGIRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = 0
-        body = environ["wsgi.input"] = _Input(self.rfile, max(length, 0))
-        handler = _Handler(self.rfile, self.wfile, self.get_stderr(), environ,
-                           multithread=True)
+        body = _Input(self.rfile, max(length, 0))
+        handler = _Handler(body, self.wfile, self.get_stderr(), environ, multithread=True)
         handler.request_handler = self
         handler.run(self.server.get_app())
         if handler.dropped:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 SPEC_PATH = Path(__file__).resolve().parent / "spec3.subset.json"
 API_VERSION = "2023-08-16"
+_EXPAND = {"type": "array", "items": {"type": "string", "maxLength": 5000}}
 
 
 @functools.lru_cache(maxsize=1)
@@ -39,6 +40,9 @@ def request_schema(method, template):
             properties[parameter["name"]] = parameter["schema"]
             if parameter.get("required"):
                 required.append(parameter["name"])
+    # "This parameter is available on all API requests" (Stripe's expand docs), even where
+    # the spec leaves it out, as on DELETE /v1/customers/{customer}.
+    properties.setdefault("expand", _EXPAND)
     return {"type": "object", "properties": properties, "required": required}
 
 
