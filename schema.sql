@@ -23,3 +23,66 @@ CREATE INDEX IF NOT EXISTS objects_by_customer ON objects (customer, seq)
 CREATE INDEX IF NOT EXISTS objects_by_type ON objects (account, object, type, seq);
 CREATE INDEX IF NOT EXISTS customers_by_email ON objects (account, json_extract(data, '$.email'))
     WHERE object = 'customer';
+
+-- Idempotent requests (stripe_emu/store/idempotency.py): the first result of a POST per account
+-- and Idempotency-Key, replayed byte for byte. `request` is a hash of method, path and
+-- parameters; `created` is on the app's clock (24-hour expiry), `locked_at` on the wall clock
+-- (an in_flight row whose worker died is taken over once it is stale).
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    account          TEXT    NOT NULL,
+    key              TEXT    NOT NULL,
+    request          TEXT    NOT NULL,
+    status           TEXT    NOT NULL CHECK (status IN ('in_flight', 'done')),
+    response_status  INTEGER,
+    response_body    BLOB,
+    original_request TEXT    NOT NULL,
+    created          INTEGER NOT NULL,
+    locked_at        REAL    NOT NULL,
+    PRIMARY KEY (account, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_keys_by_created ON idempotency_keys (created);
+
+-- Webhook deliveries (stripe_emu/store/webhooks.py): one row per (event, endpoint), queued in
+-- the transaction that records the event. The URL and secret are copied so that any worker
+-- sharing the file can deliver it, including to another process's command-line endpoints.
+-- A worker claims a row by moving it to 'delivering' with a lease (a guarded UPDATE under
+-- the write lock); a lease that runs out (a crashed worker) makes the row claimable again.
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    seq          INTEGER PRIMARY KEY,
+    account      TEXT    NOT NULL,
+    event        TEXT    NOT NULL,
+    endpoint     TEXT    NOT NULL,
+    url          TEXT    NOT NULL,
+    secret       TEXT    NOT NULL,
+    status       TEXT    NOT NULL
+        CHECK (status IN ('pending', 'delivering', 'succeeded', 'failed', 'canceled')),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_attempt REAL    NOT NULL,
+    lease_until  REAL,
+    UNIQUE (event, endpoint)
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt);
+
+-- Every delivery attempt and its outcome, for tests and the control plane.
+CREATE TABLE IF NOT EXISTS webhook_attempts (
+    delivery    INTEGER NOT NULL REFERENCES webhook_deliveries (seq),
+    attempt     INTEGER NOT NULL,
+    started     REAL    NOT NULL,
+    duration_ms REAL    NOT NULL,
+    status_code INTEGER,
+    error       TEXT,
+    PRIMARY KEY (delivery, attempt)
+) WITHOUT ROWID;
+
+-- Faults injected through the control plane (stripe_emu/faults.py): in the database rather
+-- than in one process, so every worker serving this file sees them and each is consumed once.
+-- A NULL account, method or path matches any.
+CREATE TABLE IF NOT EXISTS emu_faults (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT    NOT NULL,
+    remaining       INTEGER NOT NULL,
+    account         TEXT,
+    method          TEXT,
+    path            TEXT,
+    after_execution INTEGER NOT NULL DEFAULT 0
+);

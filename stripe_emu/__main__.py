@@ -1,9 +1,10 @@
 """Command line: `python -m stripe_emu serve|reset`."""
 import argparse
+import os
 import signal
 import sys
 
-from . import make_app
+from . import control, make_app, testing, webhooks
 from .server import make_server
 
 DEFAULT_DB = "stripe_emu.db"
@@ -17,11 +18,23 @@ def _stop(signum, frame):
 
 
 def serve(args):
-    app = make_app(db=args.db)
+    app = make_app(db=args.db, control_plane="open" if args.control_plane_open else "loopback",
+                   webhooks=args.webhook)
+    if args.seed:
+        try:
+            created = testing.seed(app, args.seed)
+        except (testing.SeedError, ValueError, OSError) as error:
+            app.close()
+            sys.exit(f"stripe_emu: cannot seed from {args.seed}: {error}")
+        print(f"stripe_emu seeded from {args.seed}: {len(created)} "
+              f"{'tables' if isinstance(created, dict) else 'objects'}", file=sys.stderr)
     server = make_server(app, args.host, args.port)
     host, port = server.server_address[:2]
     print(f"stripe_emu listening on http://{host}:{port} (database: {args.db})", file=sys.stderr,
           flush=True)
+    for url, secret in app.webhooks.endpoints:
+        print(f"stripe_emu sends every event to {url}, signed with {secret}", file=sys.stderr,
+              flush=True)
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     try:
@@ -34,6 +47,26 @@ def serve(args):
         print("stripe_emu stopped", file=sys.stderr, flush=True)
 
 
+def _webhook(text):
+    try:
+        return webhooks.command_line_endpoint(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error))
+
+
+def reset(args):
+    if args.db != ":memory:" and not os.path.exists(args.db):
+        sys.exit(f"stripe_emu: no database at {args.db}")
+    app = make_app(db=args.db)
+    try:
+        deleted = control.reset(app, args.account)
+    finally:
+        app.close()
+    rows = ", ".join(f"{count} from {table}" for table, count in sorted(deleted.items()))
+    print(f"stripe_emu reset {args.db}" + (f" (account {args.account})" if args.account else "")
+          + f": deleted {rows or 'nothing'}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m stripe_emu",
                                      description="A local, stateful emulator of the Stripe API.")
@@ -43,7 +76,22 @@ def main(argv=None):
     serve_parser.add_argument("--port", type=int, default=12111)
     serve_parser.add_argument("--db", default=DEFAULT_DB,
                               help=f"SQLite file (default {DEFAULT_DB}); :memory: keeps nothing")
+    serve_parser.add_argument("--seed", metavar="FILE",
+                              help="JSON snapshot (replaces all state) or fixture (objects "
+                                   "created through the API) to load at start")
+    serve_parser.add_argument("--control-plane-open", action="store_true",
+                              help="let non-loopback clients use /_emu/ (it needs no API key)")
+    serve_parser.add_argument("--webhook", metavar="URL[,SECRET]", action="append", default=[],
+                              type=_webhook,
+                              help="send every event of every account to URL, signed with "
+                                   "SECRET (whsec_...; generated and printed if omitted); "
+                                   "repeatable")
     serve_parser.set_defaults(run=serve)
+    reset_parser = commands.add_parser("reset", help="delete all state of a database file")
+    reset_parser.add_argument("--db", required=True, help="the SQLite file to reset")
+    reset_parser.add_argument("--account", help="only this account's state (a test key such "
+                                                "as sk_test_abc, or the account name)")
+    reset_parser.set_defaults(run=reset)
     args = parser.parse_args(argv)
     args.run(args)
 

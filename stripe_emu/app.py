@@ -13,6 +13,7 @@ import traceback
 from . import auth, control, errors, expand, faults, ids, idempotency, params, routes, spec
 from .routing import Router
 from .store import Store
+from .webhooks import Dispatcher
 
 MAX_BODY_BYTES = 1 << 20
 _VERSION_CHARS = set("0123456789-.abcdefghijklmnopqrstuvwxyz")
@@ -40,13 +41,21 @@ class Request:
 class App:
     """A WSGI application with its own database: many can live in one process."""
 
-    def __init__(self, db=":memory:", clock=time.time):
+    def __init__(self, db=":memory:", clock=time.time, control_plane="loopback",
+                 webhooks=(), webhook_retry=None):
+        """`webhooks`: endpoints receiving every event of every account, each "URL[,secret]"
+        or (url, secret); `webhook_retry`: a webhooks.RetryPolicy (backoff, attempts,
+        timeout)."""
         self.store = Store(db)
+        self.control_plane = control.access(control_plane)
         self.clock = clock
         self.router = Router(routes.ROUTES)
         self.recent_requests = collections.deque(maxlen=1000)
-        self.faults = faults.FaultQueue()
+        self.faults = faults.FaultQueue(self.store)
         self.after_commit = []  # callables run after each committed write (webhook wake-ups)
+        self.webhooks = Dispatcher(self.store, webhooks, webhook_retry)
+        self.after_commit.append(self.webhooks.after_commit)
+        self.on_close = [self.webhooks.stop]
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "").startswith("/_emu/"):
@@ -66,29 +75,37 @@ class App:
         try:
             req, route, args = self._parse(environ, method, path, request_id)
             version = req.api_version
-            injected = self.faults.take(method, path)
-            if injected is not None:
-                raise injected
+            fault = self.faults.take(method, path, req.account)
+            if fault is not None and not fault.after_execution:
+                raise fault.error(req)
             status, body, extra = idempotency.run(req, lambda: self._execute(req, route, args))
+            if fault is not None:
+                raise fault.error(req)  # the request ran, but its answer is lost on the way
             headers += extra
         except errors.StripeError as error:
-            status, body = error.status, _ENCODE(error.body(request_id)).encode()
+            status, body = self.render_error(error, request_id)
             headers += list(error.headers.items())
         except faults.ConnectionDropped:
+            self._log(started, request_id, method, path, req, None)
             raise  # the server closes the socket without answering, as a network fault would
-        except Exception:
+        except Exception as error:
             traceback.print_exc(file=environ.get("wsgi.errors", sys.stderr))
-            error = errors.StripeError("An unknown error occurred", status=500, type="api_error")
-            status, body = 500, _ENCODE(error.body(request_id)).encode()
+            status, body = self.render_error(error, request_id)
         headers.append(("Stripe-Version", version))
         if req is not None and req.idempotency_key is not None:
             headers.append(("Idempotency-Key", req.idempotency_key))
+        self._log(started, request_id, method, path, req, status)
+        return status, headers, body
+
+    def _log(self, started, request_id, method, path, req, status):
+        """The request log of the control plane (status None: the connection was dropped)."""
         self.recent_requests.append({
             "request_id": request_id, "method": method, "path": path,
             "params": req.params if req else None, "status": status,
-            "account": req.account if req else None, "created": int(self.clock()),
+            "account": req.account if req else None,
+            "idempotency_key": req.idempotency_key if req else None,
+            "created": int(self.clock()),
             "milliseconds": round((time.perf_counter() - started) * 1000, 3)})
-        return status, headers, body
 
     def _parse(self, environ, method, path, request_id):
         try:
@@ -119,6 +136,14 @@ class App:
             for hook in self.after_commit:
                 hook()
         return 200, body
+
+    @staticmethod
+    def render_error(error, request_id):
+        """(status, body) answering a failed request; anything but a StripeError is Stripe's
+        500. idempotency.py stores exactly these bytes for replays."""
+        if not isinstance(error, errors.StripeError):
+            error = errors.StripeError("An unknown error occurred", status=500, type="api_error")
+        return error.status, _ENCODE(error.body(request_id)).encode()
 
     def close(self):
         for hook in getattr(self, "on_close", ()):

@@ -1,7 +1,12 @@
-"""Events: every state change records one, in the transaction that makes the change."""
-from . import ids, spec
+"""Events: every state change records one, in the transaction that makes the change, and
+queues its webhook deliveries in that same transaction (so an event is delivered exactly
+when its change is committed)."""
+import time
+
+from . import ids, spec, webhooks
 from .expand import present
 from .store import objects
+from .store import webhooks as deliveries
 
 
 def record(req, event_type, obj, previous=None):
@@ -12,18 +17,24 @@ def record(req, event_type, obj, previous=None):
         data["object"].pop("deleted", None)  # deletion events carry the full object as it was
     if previous is not None:
         data["previous_attributes"] = previous_attributes(previous, obj)
+    targets = webhooks.targets(req, event_type)
     event = {
         "id": ids.new_id(ids.EVENT),
         "object": "event",
+        # Events are rendered in the emulator's one API version, whatever the request's
+        # Stripe-Version (Stripe uses the account's default version, not the request's).
         "api_version": spec.API_VERSION,
         "created": req.now,
         "data": data,
         "livemode": False,
-        "pending_webhooks": 0,
+        "pending_webhooks": len(targets),
         "request": {"id": req.request_id, "idempotency_key": req.idempotency_key},
         "type": event_type,
     }
     objects.insert(req.db, req.account, event)
+    if targets:
+        deliveries.enqueue(req.db, req.account, event["id"], targets, time.time())
+        req.app.webhooks.armed = True
     return event
 
 

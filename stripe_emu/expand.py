@@ -1,17 +1,33 @@
 """Rendering a handler's result: internal keys dropped, `expand[]` paths applied.
 
-Which fields can be expanded comes from the spec's `x-expandableFields`. A field holding an
-id is replaced by the object it names (a deleted customer as its stub); a few fields that
-Stripe leaves out unless asked (customer.sources) are computed by the resource that owns them.
+What can be expanded comes from Stripe's spec. A path is checked before anything is loaded,
+against the schema of the operation's response: each of its fields must be in the
+`x-expandableFields` of a schema the previous field can hold (a list's items are reached
+through `data`, which counts as a level). Then the result is walked: an id in an expandable
+field is replaced by the object it names (a deleted customer as its stub), an embedded object
+(token.card, event.data) is walked into, and a field Stripe includes only on request
+(customer.sources) is computed by the resource that owns it.
 """
+import functools
 import importlib
 
 from . import errors, spec
 from .store import objects
 
 MAX_DEPTH = 4
-# (object, field) → "module:function" computing a field Stripe includes only on request.
-_INCLUDED = {("customer", "sources"): "resources.payment_sources:customer_sources_list"}
+
+
+def _no_objects(kind):
+    """A customer sub-list of objects the emulator does not keep: always empty."""
+    return lambda req, customer: {"object": "list", "data": [], "has_more": False,
+                                  "url": f"/v1/customers/{customer['id']}/{kind}"}
+
+
+# (object, field) → what computes a field Stripe includes only on request: a function, or
+# "module:function" for one in a module that imports this one.
+_INCLUDED = {("customer", "sources"): "resources.payment_sources:customer_sources_list",
+             ("customer", "subscriptions"): _no_objects("subscriptions"),
+             ("customer", "tax_ids"): _no_objects("tax_ids")}
 
 
 def present(obj):
@@ -23,55 +39,108 @@ def present(obj):
 
 def apply(req, result, paths):
     result = present(result)
+    paths = [path for path in paths if path is not None]
+    if not paths:
+        return result
+    template = req.app.router.match(req.method, req.path)[0].template
     for path in paths:
-        parts = path.split(".")
-        if result.get("object") == "list":
-            if parts[0] != "data":
-                raise _cannot(path, f" You may want to try expanding 'data.{path}' instead.")
-            if len(parts) == 1:
-                continue  # the list's items are already objects
-            parts = parts[1:]
-            if len(parts) > MAX_DEPTH:
-                raise _too_deep(path)
-            result["data"] = [_expand(req, item, parts, path) for item in result["data"]]
-        else:
-            if len(parts) > MAX_DEPTH:
-                raise _too_deep(path)
-            result = _expand(req, result, parts, path)
+        _check(req.method, template, path)
+    schemas = _response_schemas(req.method, template)
+    for path in paths:
+        result = _walk(req, result, schemas, path.split("."))
     return result
 
 
-def _expand(req, obj, parts, path):
-    if not isinstance(obj, dict):
-        return obj
+def _check(method, template, path):
+    parts = path.split(".")
+    if len(parts) > MAX_DEPTH:
+        raise errors.invalid(f"You cannot expand more than {MAX_DEPTH} levels of a property. "
+                             f"Property: {path}", code="property_expansion_max_depth")
+    if _valid(method, template, path):
+        return
+    hint = ""
+    if parts[0] != "data" and any(schema.get("properties", {}).get("object", {}).get("enum")
+                                  == ["list"] for schema in _response_schemas(method, template)):
+        hint = f" You may want to try expanding 'data.{path}' instead."
+    raise errors.invalid(f"This property cannot be expanded ({path}).{hint}")
+
+
+@functools.lru_cache(maxsize=None)
+def _response_schemas(method, template):
+    operation = spec.spec()["paths"][template][method.lower()]
+    return tuple(_object_schemas(
+        operation["responses"]["200"]["content"]["application/json"]["schema"]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid(method, template, path):
+    return _valid_in(_response_schemas(method, template), path.split("."))
+
+
+def _valid_in(schemas, parts):
+    """Whether `parts` can be expanded on an object of at least one of `schemas` (a path
+    valid for one member of a polymorphic field is accepted; the others ignore it)."""
     field, rest = parts[0], parts[1:]
-    kind = obj.get("object")
-    included = _INCLUDED.get((kind, field))
-    if field not in spec.expandable_fields(kind) and included is None:
-        raise _cannot(path)
-    if obj.get("deleted"):
-        raise _cannot(path)
-    obj = dict(obj)
-    value = obj.get(field)
-    if included is not None and not isinstance(value, dict):
-        module, _, function = included.partition(":")
-        value = getattr(importlib.import_module("stripe_emu." + module), function)(req, obj)
-    elif isinstance(value, str):
-        loaded = objects.get(req.db, req.account, value)
-        value = present(loaded) if loaded is not None else value
-    if rest and isinstance(value, dict):
-        if value.get("object") == "list":
-            value = dict(value, data=[_expand(req, item, rest, path) for item in value["data"]])
+    return any(field in schema.get("x-expandableFields", ())
+               and (not rest or _valid_in(_targets(schema, field), rest))
+               for schema in schemas)
+
+
+def _object_schemas(schema):
+    """The object schemas a value of `schema` can be: through $ref, anyOf/oneOf/allOf and an
+    array's items, leaving out plain ids (strings)."""
+    schema = spec.resolve(schema)
+    found = []
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in schema.get(key, ()):
+            found += _object_schemas(option)
+    if schema.get("type") == "array":
+        found += _object_schemas(schema.get("items", {}))
+    elif "properties" in schema:
+        found.append(schema)
+    return found
+
+
+def _targets(schema, field):
+    return _object_schemas(schema.get("properties", {}).get(field, {}))
+
+
+def _schema_of(value, schemas):
+    """Which of `schemas` describes `value` (by its `object`; embedded hashes have none)."""
+    kind = value.get("object") if isinstance(value.get("object"), str) else None
+    for schema in schemas:
+        properties = schema.get("properties", {})
+        enum = properties.get("object", {}).get("enum")
+        if "deleted" in properties or (kind is not None and enum and kind not in enum):
+            continue
+        return schema
+    return None
+
+
+def _walk(req, value, schemas, parts):
+    # A deleted object's stub has nothing to expand (deleted_customer lists no fields).
+    if not isinstance(value, dict) or value.get("deleted"):
+        return value
+    schema = _schema_of(value, schemas)
+    field, rest = parts[0], parts[1:]
+    if schema is None or field not in schema.get("x-expandableFields", ()):
+        return value  # e.g. `customer` on the Source member of a default_source
+    included = _INCLUDED.get((value.get("object"), field))
+    if field not in value and included is None:
+        return value  # expanding never adds a field the object does not show
+    found = value.get(field)
+    if included is not None and not isinstance(found, dict):
+        if isinstance(included, str):
+            module, _, function = included.partition(":")
+            included = getattr(importlib.import_module("stripe_emu." + module), function)
+        found = included(req, value)
+    elif isinstance(found, str):
+        loaded = objects.get(req.db, req.account, found)
+        found = present(loaded) if loaded is not None else found
+    if rest:
+        targets = _targets(schema, field)
+        if isinstance(found, list):
+            found = [_walk(req, item, targets, rest) for item in found]
         else:
-            value = _expand(req, value, rest, path)
-    obj[field] = value
-    return obj
-
-
-def _cannot(path, hint=""):
-    return errors.invalid(f"This property cannot be expanded ({path}).{hint}")
-
-
-def _too_deep(path):
-    return errors.invalid(f"You cannot expand more than {MAX_DEPTH} levels of a property. "
-                          f"Property: {path}")
+            found = _walk(req, found, targets, rest)
+    return dict(value, **{field: found})

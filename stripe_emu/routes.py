@@ -4,12 +4,53 @@ Templates are the spec's own path templates (they also select the operation's pa
 `publishable=True` marks the calls Stripe accepts with a publishable key.
 """
 from .resources import customers
+from .resources import payment_sources as ps
+from .resources import sources, tokens
+from .resources import events, webhook_endpoints
 from .routing import Route
 
 ROUTES = [
     Route("POST", "/v1/customers", customers.create_customer),
     Route("GET", "/v1/customers", customers.list_customers),
+    Route("GET", "/v1/customers/search", customers.search_customers),
     Route("GET", "/v1/customers/{customer}", customers.retrieve_customer),
     Route("POST", "/v1/customers/{customer}", customers.update_customer),
     Route("DELETE", "/v1/customers/{customer}", customers.delete_customer),
+    # Customer payment sources; the legacy /cards and /bank_accounts paths share the handlers.
+    Route("GET", "/v1/customers/{customer}/sources", ps.list_customer_sources),
+    Route("POST", "/v1/customers/{customer}/sources", ps.create_customer_source),
+    Route("GET", "/v1/customers/{customer}/sources/{id}", ps.retrieve_customer_source),
+    Route("POST", "/v1/customers/{customer}/sources/{id}", ps.update_customer_source),
+    Route("DELETE", "/v1/customers/{customer}/sources/{id}", ps.delete_customer_source),
+    Route("POST", "/v1/customers/{customer}/sources/{id}/verify", ps.verify_customer_source),
+    Route("GET", "/v1/customers/{customer}/cards", ps.list_customer_sources),
+    Route("POST", "/v1/customers/{customer}/cards", ps.create_customer_source),
+    Route("GET", "/v1/customers/{customer}/cards/{id}", ps.retrieve_customer_source),
+    Route("POST", "/v1/customers/{customer}/cards/{id}", ps.update_customer_source),
+    Route("DELETE", "/v1/customers/{customer}/cards/{id}", ps.delete_customer_source),
+    Route("GET", "/v1/customers/{customer}/bank_accounts", ps.list_customer_sources),
+    Route("POST", "/v1/customers/{customer}/bank_accounts", ps.create_customer_source),
+    Route("GET", "/v1/customers/{customer}/bank_accounts/{id}", ps.retrieve_customer_source),
+    Route("POST", "/v1/customers/{customer}/bank_accounts/{id}", ps.update_customer_source),
+    Route("DELETE", "/v1/customers/{customer}/bank_accounts/{id}", ps.delete_customer_source),
+    Route("POST", "/v1/customers/{customer}/bank_accounts/{id}/verify",
+          ps.verify_customer_source),
+    # Tokens and Sources: created from the browser too, so publishable keys are accepted.
+    Route("POST", "/v1/tokens", tokens.create_token, publishable=True),
+    Route("GET", "/v1/tokens/{token}", tokens.retrieve_token),
+    Route("POST", "/v1/sources", sources.create_source, publishable=True),
+    Route("GET", "/v1/sources/{source}", sources.retrieve_source, publishable=True),
+    Route("POST", "/v1/sources/{source}", sources.modify_source),
+    Route("POST", "/v1/sources/{source}/verify", sources.verify_source),
+    # Events and webhook endpoints (deliveries: webhooks.py).
+    Route("GET", "/v1/events", events.list_events),
+    Route("GET", "/v1/events/{id}", events.retrieve_event),
+    Route("POST", "/v1/webhook_endpoints", webhook_endpoints.create_webhook_endpoint),
+    Route("GET", "/v1/webhook_endpoints", webhook_endpoints.list_webhook_endpoints),
+    Route("GET", "/v1/webhook_endpoints/{webhook_endpoint}",
+          webhook_endpoints.retrieve_webhook_endpoint),
+    Route("POST", "/v1/webhook_endpoints/{webhook_endpoint}",
+          webhook_endpoints.update_webhook_endpoint),
+    Route("DELETE", "/v1/webhook_endpoints/{webhook_endpoint}",
+          webhook_endpoints.delete_webhook_endpoint),
 ]

@@ -25,6 +25,12 @@ def resolve(schema):
     return schema
 
 
+# Parameters Stripe accepts but its spec leaves out: POST /v1/sources takes a hash named after
+# the Source's type (card[number], sepa_debit[iban], three_d_secure[card], ...). They pass
+# here as free-form hashes; resources/sources.py checks their fields.
+_UNLISTED = {("post", "/v1/sources"): ("ach_debit", "card", "sepa_debit", "three_d_secure")}
+
+
 @functools.lru_cache(maxsize=None)
 def request_schema(method, template):
     """The parameters of one operation as one object schema: the form body of a POST, or the
@@ -40,6 +46,8 @@ def request_schema(method, template):
             properties[parameter["name"]] = parameter["schema"]
             if parameter.get("required"):
                 required.append(parameter["name"])
+    for name in _UNLISTED.get((method.lower(), template), ()):
+        properties.setdefault(name, {"type": "object"})
     # "This parameter is available on all API requests" (Stripe's expand docs), even where
     # the spec leaves it out, as on DELETE /v1/customers/{customer}.
     properties.setdefault("expand", _EXPAND)

@@ -8,11 +8,23 @@ import json
 _DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
+# A Source in one of these states keeps `customer` in its JSON (Stripe's detach response
+# shows it) but no longer belongs to the customer: its customer column is NULL, so customer
+# source lists and guarded attach/detach updates no longer see it.
+_DEAD_SOURCE = ("consumed", "canceled", "failed")
+
+
 def _columns(obj):
     customer = obj.get("customer")
+    status = obj.get("status")
+    if obj.get("object") == "source" and status in _DEAD_SOURCE:
+        customer = None
+    elif obj.get("object") == "token":
+        # Tokens have no status field; the column guards redemption (expect "unused").
+        status = "used" if obj.get("used") else "unused"
     return {
         "customer": customer if isinstance(customer, str) else None,
-        "status": "deleted" if obj.get("deleted") else obj.get("status"),
+        "status": "deleted" if obj.get("deleted") else status,
         "type": obj.get("type"),
     }
 
@@ -23,7 +35,9 @@ def insert(db, account, obj):
         "INSERT INTO objects (id, account, object, customer, status, type, created, data)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (obj["id"], account, obj["object"], cols["customer"], cols["status"], cols["type"],
-         obj["created"], _DUMPS(obj)))
+         # Cards and bank accounts have no `created` in Stripe's JSON; nothing filters them
+         # on it (lists order by seq).
+         obj.get("created", 0), _DUMPS(obj)))
 
 
 def get(db, account, object_id):
@@ -117,3 +131,77 @@ def page(db, account, objects, *, customer=None, types=None, type_prefix=None, e
     if before is not None:
         data.reverse()
     return data, has_more
+
+
+# Search (the query is parsed by stripe_emu/search.py). Each searchable field is a fixed SQL
+# expression and each (type, operator) a fixed template: user text only travels as parameters.
+_SEARCH_FIELDS = {"created": "created", "email": "json_extract(data, '$.email')",
+                  "name": "json_extract(data, '$.name')", "phone": "json_extract(data, '$.phone')"}
+_NUMERIC_OPS = {":": "=", ">": ">", "<": "<", ">=": ">=", "<=": "<="}
+_METADATA_KEY = "EXISTS (SELECT 1 FROM json_each(data, '$.metadata') WHERE key = ?"
+# search_result.total_count is "only accurate up to 10,000" (spec): counting stops there.
+_SEARCH_COUNT_CAP = 10_000
+
+
+def _words(text):
+    """Text as Stripe's string search sees it: casefolded words joined and padded by single
+    spaces, so "Amy  ROSE" → " amy rose ", and an exact match on words in order is a
+    substring test. UNCERTAIN: Stripe's tokenizer is unknown; words here split on whitespace
+    only, so an email or a phone number is one word."""
+    return " %s " % " ".join(text.casefold().split()) if isinstance(text, str) else None
+
+
+def _search_condition(clause):
+    """(SQL, args) of one clause. A clause on a missing value is false, not NULL, so that a
+    negated clause keeps the objects without the field (as -email:"x" keeps email-less ones)."""
+    if clause.field == "metadata":
+        if clause.value is None:
+            sql, args = f"NOT {_METADATA_KEY})", [clause.key]
+        else:
+            # A token: the whole value, case-insensitively.
+            sql, args = f"{_METADATA_KEY} AND emu_words(value) = ?)", [clause.key,
+                                                                      _words(clause.value)]
+    else:
+        column = _SEARCH_FIELDS[clause.field]
+        if clause.value is None:
+            sql, args = f"{column} IS NULL", []
+        elif clause.kind == "numeric":
+            sql, args = f"{column} {_NUMERIC_OPS[clause.operator]} ?", [clause.value]
+        else:
+            # `:` finds the query's words in order ("one two three" matches "one two three
+            # four", as Stripe documents); `~` finds the text anywhere.
+            wanted = _words(clause.value)
+            sql, args = f"instr(emu_words({column}), ?) > 0", [
+                wanted.strip() if clause.operator == "~" else wanted]
+    return f"{'NOT ' if clause.negated else ''}coalesce(({sql}), 0)", args
+
+
+def _search_where(db, account, kind, clauses, combinator):
+    db.create_function("emu_words", 1, _words, deterministic=True)
+    parts = [_search_condition(clause) for clause in clauses]
+    joined = f" {'OR' if combinator == 'OR' else 'AND'} ".join(sql for sql, _ in parts)
+    # Spelled out so that SQLite walks the objects_by_kind index (account, object, seq).
+    return (f"account = ? AND object = ? AND status IS NOT 'deleted' AND ({joined})",
+            [account, kind, *(arg for _, args in parts for arg in args)])
+
+
+def search(db, account, kind, clauses, combinator, *, limit, after=None):
+    """One page of the live objects of `kind` matching `clauses` joined by `combinator`
+    ("AND" | "OR"), newest first: (objects, has_more, seq of the last one). `after` is the seq
+    a page token names. Deleted objects never match."""
+    where, args = _search_where(db, account, kind, clauses, combinator)
+    if after is not None:
+        where += " AND seq < ?"
+        args.append(after)
+    rows = db.execute(f"SELECT seq, data FROM objects WHERE {where} ORDER BY seq DESC LIMIT ?",
+                      [*args, limit + 1]).fetchall()
+    page = rows[:limit]
+    return [json.loads(row["data"]) for row in page], len(rows) > limit, \
+        page[-1]["seq"] if page else None
+
+
+def search_count(db, account, kind, clauses, combinator):
+    """How many live objects match, counted up to Stripe's cap."""
+    where, args = _search_where(db, account, kind, clauses, combinator)
+    return db.execute(f"SELECT count(*) FROM (SELECT 1 FROM objects WHERE {where} LIMIT ?)",
+                      [*args, _SEARCH_COUNT_CAP]).fetchone()[0]

@@ -1,0 +1,48 @@
+"""Events: GET /v1/events and GET /v1/events/{id}. They are recorded by stripe_emu/events.py.
+
+`pending_webhooks` is live, as on Stripe: the deliveries of the event not (yet) successful.
+"""
+from .. import errors
+from ..store import webhooks as deliveries
+from . import common
+
+MAX_TYPES = 20
+
+
+def list_events(req):
+    params = req.params
+    if params.get("delivery_success") is not None:
+        raise errors.invalid("stripe_emu does not support the delivery_success filter of the "
+                             "events list yet.", "delivery_success")
+    if params.get("type") is not None and params.get("types"):
+        # UNCERTAIN wording; Stripe documents "You may pass either type or types, but not both."
+        raise errors.invalid("You may only specify one of these parameters: type, types.",
+                             "types")
+    types = [kind for kind in params.get("types") or () if kind is not None]
+    if len(types) > MAX_TYPES:
+        raise errors.invalid(f"Invalid array: types must have at most {MAX_TYPES} elements.",
+                             "types")
+    kind, prefix = params.get("type"), None
+    if kind is not None:
+        # Stripe's wildcard: `customer.*` is every event whose type starts with `customer.`.
+        if kind.endswith("*") and kind.count("*") == 1:
+            prefix = kind[:-1]
+        else:
+            types = [kind]
+    page = common.list_page(req, "/v1/events", ("event",), lambda bad: f"No such event: '{bad}'",
+                            types=types or None, type_prefix=prefix or None,
+                            created=params.get("created"))
+    _with_pending_webhooks(req, page["data"])
+    return page
+
+
+def retrieve_event(req, id):
+    event = common.fetch(req, id, "event", "event")
+    _with_pending_webhooks(req, [event])
+    return event
+
+
+def _with_pending_webhooks(req, found):
+    counts = deliveries.undelivered_counts(req.db, [event["id"] for event in found])
+    for event in found:
+        event["pending_webhooks"] = counts.get(event["id"], 0)

@@ -1,0 +1,228 @@
+"""Sources: POST /v1/sources, GET/POST /v1/sources/{source}, POST /v1/sources/{source}/verify,
+and the guarded transitions the customer-sources endpoints use (`attach`, `detach`,
+`update_source`).
+
+Lifecycle (STRIPE_SEMANTICS.md §1): card and sepa_debit Sources are born `chargeable`;
+receiver (ach_credit_transfer), code_verification (ach_debit) and redirect (three_d_secure)
+Sources start `pending`. Attaching sets `customer`; detaching makes the Source `consumed` for
+good. A consumed (or canceled, failed) Source keeps `customer` in its JSON, as Stripe's detach
+response shows, but store/objects.py writes NULL in its row's customer column: customer
+source lists (`objects.page(..., customer=...)`) and guarded updates expecting a customer no
+longer see it.
+
+Other types of Stripe's enum are refused (payment_method_not_available) rather than half-built.
+"""
+from .. import errors, events, ids, spec, testcards
+from ..store import objects
+from . import cards, common
+from .source_types import KINDS, no_amount
+
+_LIVE = ("chargeable", "pending")  # the states a Source can be attached (and detached) in
+
+
+def create_source(req):
+    params = req.params
+    kind_name = _kind_name(params)
+    kind = KINDS[kind_name]
+    flow = params.get("flow") or kind.flow
+    if flow != kind.flow:
+        # Invented wording: Stripe only says an incompatible value is refused.
+        raise errors.invalid(f"Invalid flow: sources of type {kind_name} use the "
+                             f"{kind.flow} flow.", "flow")
+    usage = params.get("usage") or kind.usages[0]
+    if usage not in kind.usages:
+        raise errors.invalid(f"Invalid usage: sources of type {kind_name} can only be "
+                             f"{' or '.join(kind.usages)}.", "usage")
+    for param in ("mandate", "source_order"):
+        if params.get(param) is not None:
+            raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
+    source_id = ids.new_id(ids.SOURCE)
+    secret = ids.SOURCE_CLIENT_SECRET + ids.random_suffix(24)
+    currency = params.get("currency")
+    source = {
+        "id": source_id,
+        "object": "source",
+        "amount": params.get("amount"),
+        "client_secret": secret,
+        "created": req.now,
+        "currency": currency.lower() if currency else None,
+        "flow": flow,
+        "livemode": False,
+        "metadata": common.merged_metadata({}, params),
+        "owner": _owner(params.get("owner") or {}),
+        # Stripe's own responses for this API version carry it (see the seed examples).
+        "redaction": None,
+        "statement_descriptor": params.get("statement_descriptor"),
+        "status": "chargeable",
+        "type": kind_name,
+        "usage": usage,
+    }
+    if usage == "single_use" and source["amount"] is None:
+        raise errors.missing_param("amount")
+    # The builder validates the rest and redeems a token last, once nothing else can fail.
+    arrived = kind.build(req, source, params)
+    source = _ordered(source)
+    objects.insert(req.db, req.account, source)
+    if arrived:
+        events.record(req, "source.chargeable", source)
+    return source
+
+
+def _kind_name(params):
+    if params.get("original_source") is not None or params.get("customer") is not None:
+        raise errors.invalid("Cloning Sources (original_source, customer) is a Connect feature "
+                             "that stripe_emu does not emulate.",
+                             "original_source" if params.get("original_source") else "customer")
+    name = params.get("type")
+    if name is None:
+        raise errors.missing_param("type")
+    if name in KINDS:
+        return name
+    known = spec.spec()["components"]["schemas"]["source"]["properties"]["type"]["enum"]
+    if name in known:
+        raise errors.invalid(
+            f"The payment method `{name}` is not available in stripe_emu, which emulates "
+            f"Sources of type {', '.join(KINDS)}.", "type", "payment_method_not_available")
+    raise errors.invalid(f"Invalid type: must be one of {', '.join(known)}", "type")
+
+
+def _owner(given, current=None):
+    """The owner hash: `given` fields replace the current ones; verified_* only Stripe sets."""
+    owner = dict(current or dict.fromkeys(
+        ("address", "email", "name", "phone", "verified_address", "verified_email",
+         "verified_name", "verified_phone")))
+    for field in ("email", "name", "phone"):
+        if field in given:
+            owner[field] = given[field]
+    if "address" in given:
+        address = given["address"]
+        fields = spec.resolve({"$ref": "#/components/schemas/address"})["properties"]
+        owner["address"] = None if address is None else {
+            field: address.get(field) for field in fields}
+    return owner
+
+
+def _ordered(source):
+    """Stripe's key order: id and object, then the public fields alphabetically."""
+    head = {"id": source["id"], "object": "source"}
+    rest = sorted(key for key in source if key not in head)
+    return {**head, **{key: source[key] for key in rest}}
+
+
+# -- endpoints on one Source -------------------------------------------------------------
+
+def retrieve_source(req, source):
+    found = common.fetch(req, source, "source", "source")
+    given = req.params.get("client_secret")
+    # UNCERTAIN: with a publishable key the client_secret is required; a missing or wrong
+    # one answers as if the Source did not exist, so ids cannot be probed from a browser.
+    if (req.key_kind == "pk" or given is not None) and given != found["client_secret"]:
+        raise errors.no_such("source", source)
+    return found
+
+
+def modify_source(req, source):
+    """POST /v1/sources/{source}: owner, metadata and (not for receiver flows) amount."""
+    params = req.params
+    before = common.fetch(req, source, "source", "source")
+    for param in ("mandate", "source_order"):
+        if params.get(param) is not None:
+            raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
+    amount = before["amount"]
+    if "amount" in params:
+        if before["flow"] == "receiver":
+            no_amount(before["type"], params["amount"])
+        amount = params["amount"]
+    after = update_source(req, dict(before, amount=amount), params)
+    if before.get("customer") and before["status"] in _LIVE and after != before:
+        events.record(req, "customer.source.updated", after, previous=before)
+    return after
+
+
+def update_source(req, source, params):
+    """Apply `owner` (address, email, name, phone) and `metadata` from `params` to `source`,
+    save it and return it. Records no event: the callers do."""
+    updated = dict(source)
+    if "owner" in params:
+        updated["owner"] = _owner(params["owner"] or {}, source["owner"])
+    updated["metadata"] = common.merged_metadata(source["metadata"], params)
+    objects.update(req.db, req.account, updated)
+    return updated
+
+
+def verify_source(req, source):
+    """Code verification (ach_debit): the two test micro-deposit amounts, 32 and 45 cents.
+
+    UNCERTAIN: a wrong attempt is not an error but a 200 with `attempts_remaining` one lower
+    (so the count survives: a failed request would change nothing); the last wrong attempt
+    fails the Source (source.failed). The right values make it chargeable (source.chargeable).
+    """
+    found = common.fetch(req, source, "source", "source")
+    check = found.get("code_verification")
+    # Invented wordings: Stripe's are not documented.
+    if found["flow"] != "code_verification":
+        raise errors.StripeError(f"The source {source} does not use the code_verification "
+                                 "flow, so there is nothing to verify.")
+    if check["status"] != "pending":
+        raise errors.StripeError(f"The source {source} cannot be verified: its verification "
+                                 f"has already {check['status']}.")
+    if found["status"] != "pending":
+        raise errors.StripeError(f"The source {source} cannot be verified: it is "
+                                 f"{found['status']}.")
+    if testcards.verify_amounts_ok(req.params["values"]):
+        check = dict(check, status="succeeded")
+        after = dict(found, code_verification=check, status="chargeable")
+        event = "source.chargeable"
+    else:
+        left = check["attempts_remaining"] - 1
+        check = dict(check, attempts_remaining=left, status="pending" if left else "failed")
+        after = dict(found, code_verification=check, status="pending" if left else "failed")
+        event = None if left else "source.failed"
+    if not objects.update(req.db, req.account, after, expect={"status": "pending"}):
+        raise errors.StripeError(f"The source {source} cannot be verified any more.")
+    if event:
+        events.record(req, event, after)
+    return after
+
+
+# -- transitions for the customer-sources endpoints ------------------------------------
+
+def _refuse_attach(source):
+    if source["status"] not in _LIVE:
+        # Invented wording (Stripe documents the rule, not its message): §1.3.
+        raise errors.StripeError("The source you provided is not in a chargeable or pending "
+                                 "state.", param="source")
+    if source.get("customer"):
+        raise errors.StripeError("The source you provided has already been attached to a "
+                                 "customer.", param="source")
+
+
+def attach(req, source_id, customer_id):
+    """Attach Source `source_id` to `customer_id` and return it; one guarded update, so of
+    concurrent attaches exactly one wins. A decline card Source fails with its 402."""
+    source = objects.get(req.db, req.account, source_id)
+    if source is None or source["object"] != "source":
+        raise errors.no_such("source", source_id, param="source", status=400)
+    _refuse_attach(source)
+    declined = cards.attach_error(source)
+    if declined is not None:
+        raise declined
+    attached = _ordered(dict(source, customer=customer_id))
+    if not objects.update(req.db, req.account, attached,
+                          expect={"status": _LIVE, "customer": None}):
+        _refuse_attach(objects.get(req.db, req.account, source_id))
+        raise errors.StripeError("The source you provided has already been attached to a "
+                                 "customer.", param="source")
+    return attached
+
+
+def detach(req, source):
+    """Detach an attached Source: status `consumed` for good, `customer` kept in the JSON.
+    If another request detached it first: Stripe's 404 for a source the customer lacks."""
+    detached = dict(source, status="consumed")
+    if not objects.update(req.db, req.account, detached,
+                          expect={"status": _LIVE, "customer": source.get("customer")}):
+        raise errors.StripeError(f"Customer {source.get('customer')} does not have a linked "
+                                 f"source with ID {source['id']}.", status=404,
+                                 code="resource_missing", param="id")
+    return detached

@@ -1,0 +1,123 @@
+"""SQL for webhook deliveries: the `webhook_deliveries` queue and its `webhook_attempts`.
+
+Deliveries are queued in the transaction that records their event, claimed by a worker with a
+guarded UPDATE under the write lock (so workers sharing a file never send one twice), and
+settled with a guard on the attempt number (a worker whose lease ran out cannot overwrite the
+worker that took the delivery over). Times here are wall-clock seconds.
+"""
+import json
+
+# Deliveries Stripe has not yet succeeded in making: what `pending_webhooks` counts.
+_UNDELIVERED = "('pending', 'delivering', 'failed')"
+_DUE = ("(status = 'pending' AND next_attempt <= :now)"
+        " OR (status = 'delivering' AND lease_until <= :now)")
+
+
+def enabled_endpoints(db, account):
+    """The account's enabled webhook endpoints, as stored."""
+    rows = db.execute("SELECT data FROM objects WHERE account = ? AND object = 'webhook_endpoint'"
+                      " AND status = 'enabled' ORDER BY seq", (account,)).fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+def enqueue(db, account, event_id, targets, now):
+    """Queue `event_id` for each (endpoint, url, secret) of `targets`."""
+    db.executemany(
+        "INSERT OR IGNORE INTO webhook_deliveries (account, event, endpoint, url, secret, status,"
+        " next_attempt) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+        [(account, event_id, endpoint, url, secret, now) for endpoint, url, secret in targets])
+
+
+def has_work(db):
+    return db.execute("SELECT 1 FROM webhook_deliveries WHERE status IN ('pending', 'delivering')"
+                      " LIMIT 1").fetchone() is not None
+
+
+def next_due(db):
+    """The earliest time a delivery becomes claimable, or None when none is waiting."""
+    row = db.execute(
+        "SELECT min(t) FROM (SELECT min(next_attempt) AS t FROM webhook_deliveries"
+        " WHERE status = 'pending' UNION ALL SELECT min(lease_until) FROM webhook_deliveries"
+        " WHERE status = 'delivering')").fetchone()
+    return row[0]
+
+
+def claim_due(db, now, lease_until, limit):
+    """Claim up to `limit` due deliveries for one attempt each; returns them as dicts with
+    the number of the attempt now being made and `payload`, their event's stored JSON."""
+    claimed = [dict(row) for row in db.execute(
+        "UPDATE webhook_deliveries SET status = 'delivering', lease_until = :lease,"
+        " attempts = attempts + 1"
+        f" WHERE seq IN (SELECT seq FROM webhook_deliveries WHERE {_DUE}"
+        f" ORDER BY next_attempt, seq LIMIT :limit) AND ({_DUE})"
+        " RETURNING seq, account, event, endpoint, url, secret, attempts",
+        {"now": now, "lease": lease_until, "limit": limit}).fetchall()]
+    if claimed:
+        events = dict(db.execute(
+            "SELECT id, data FROM objects WHERE id IN (%s)" % ",".join("?" * len(claimed)),
+            [row["event"] for row in claimed]).fetchall())
+        for row in claimed:
+            row["payload"] = events[row["event"]]
+    return claimed
+
+
+def settle(db, seq, attempt, outcome, next_attempt, started, duration_ms, status_code, error):
+    """Record attempt `attempt` and move the delivery to `outcome` ('succeeded', 'failed' or
+    'pending' again at `next_attempt`). False if another worker has taken the delivery over."""
+    cursor = db.execute(
+        "UPDATE webhook_deliveries SET status = ?, next_attempt = ?, lease_until = NULL"
+        " WHERE seq = ? AND status = 'delivering' AND attempts = ?",
+        (outcome, next_attempt, seq, attempt))
+    if cursor.rowcount != 1:
+        return False
+    db.execute("INSERT INTO webhook_attempts (delivery, attempt, started, duration_ms,"
+               " status_code, error) VALUES (?, ?, ?, ?, ?, ?)",
+               (seq, attempt, started, duration_ms, status_code, error))
+    return True
+
+
+def retarget(db, endpoint, url):
+    """Send the endpoint's deliveries still to come to its new URL."""
+    db.execute("UPDATE webhook_deliveries SET url = ? WHERE endpoint = ? AND status = 'pending'",
+               (url, endpoint))
+
+
+def cancel(db, endpoint):
+    """A deleted endpoint receives nothing more."""
+    db.execute("UPDATE webhook_deliveries SET status = 'canceled' WHERE endpoint = ?"
+               " AND status IN ('pending', 'delivering')", (endpoint,))
+
+
+def undelivered_counts(db, event_ids):
+    """{event id: deliveries not (yet) successful} for the given events."""
+    if not event_ids:
+        return {}
+    rows = db.execute(
+        "SELECT event, count(*) FROM webhook_deliveries WHERE event IN (%s) AND status IN %s"
+        " GROUP BY event" % (",".join("?" * len(event_ids)), _UNDELIVERED),
+        list(event_ids)).fetchall()
+    return dict(rows)
+
+
+def deliveries(db, account=None, event=None, endpoint=None):
+    """Deliveries, oldest first, each with the list of its attempts."""
+    where, args = [], []
+    for column, value in (("account", account), ("event", event), ("endpoint", endpoint)):
+        if value is not None:
+            where.append(f"d.{column} = ?")
+            args.append(value)
+    rows = db.execute(
+        "SELECT d.seq, d.account, d.event, d.endpoint, d.url, d.status, d.next_attempt,"
+        " json_extract(o.data, '$.type') AS type FROM webhook_deliveries d"
+        " LEFT JOIN objects o ON o.id = d.event"
+        + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY d.seq", args).fetchall()
+    attempts = {}
+    if rows:
+        for attempt in db.execute(
+                "SELECT delivery, attempt, started, duration_ms, status_code, error"
+                " FROM webhook_attempts WHERE delivery IN (%s) ORDER BY delivery, attempt"
+                % ",".join("?" * len(rows)), [row["seq"] for row in rows]):
+            attempts.setdefault(attempt["delivery"], []).append(
+                {key: attempt[key] for key in attempt.keys() if key != "delivery"})
+    return [dict({key: row[key] for key in row.keys() if key != "seq"},
+                 attempts=attempts.get(row["seq"], [])) for row in rows]

@@ -1,0 +1,272 @@
+"""Signed webhook deliveries: who receives an event, Stripe's signature, the background worker.
+
+`events.record` queues one delivery per receiving endpoint in the request's transaction
+(store/webhooks.py). Each App has one `Dispatcher`: a daemon thread, started when there is
+something to deliver, woken after each committed write and on a timer for retries. The
+worker alone touches the database; each HTTP attempt runs in a short-lived sender thread, so
+a hanging endpoint delays only its own deliveries and never an API request. Failed attempts
+are retried with exponential backoff up to a bounded number of attempts, every attempt is
+recorded, and `close()` stops the worker.
+
+Times here are wall-clock (time.time), not the app's clock: retries wait in real seconds,
+and Stripe's clients check a signature's timestamp against the real time.
+"""
+import dataclasses
+import hashlib
+import hmac
+import json
+import queue
+import threading
+import time
+import traceback
+import urllib.error
+import urllib.request
+
+from . import ids
+from .store import webhooks as store
+
+SIGNATURE_SCHEME = "v1"
+USER_AGENT = "Stripe/1.0 (+https://stripe.com/docs/webhooks)"
+SECRET_LENGTH = 32
+# How often an idle worker looks for deliveries queued by other processes on the same file.
+IDLE_POLL_SECONDS = 2.0
+# A claim outlives the attempt's timeout by this much before another worker may take it.
+LEASE_MARGIN_SECONDS = 30.0
+MAX_SENDERS = 8
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryPolicy:
+    """Stripe retries test-mode deliveries "three times over a few hours"; the emulator keeps
+    the count (4 attempts) and shortens the waits. Tests pass a tiny `backoff`."""
+    backoff: float = 5.0         # seconds before the first retry, doubled after each failure
+    max_backoff: float = 600.0
+    attempts: int = 4
+    timeout: float = 5.0         # seconds an endpoint has to answer one attempt
+
+    def delay(self, attempt):
+        """Seconds to wait after failed attempt number `attempt` (1-based)."""
+        return min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+
+
+def new_secret():
+    return ids.WEBHOOK_SECRET + ids.random_suffix(SECRET_LENGTH)
+
+
+def signature_header(payload, secret, timestamp):
+    """Stripe-Signature for `payload` (bytes): `t=<unix time>,v1=<hex HMAC-SHA256 of
+    "<t>.<payload>" keyed with the endpoint secret>`, as stripe-python verifies it."""
+    signed = b"%d." % timestamp + payload
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},{SIGNATURE_SCHEME}={digest}"
+
+
+def command_line_endpoint(text):
+    """`URL[,secret]` (serve --webhook) → (url, secret), generating a secret when none is
+    given."""
+    url, _, secret = text.partition(",")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"webhook URL must start with http:// or https://: {url!r}")
+    return url, secret or new_secret()
+
+
+def targets(req, event_type):
+    """(endpoint id, url, secret) of every endpoint that receives `event_type` from this
+    request's account: its enabled webhook endpoints taking the type (or "*"), and every
+    endpoint given on the command line (which take all events of all accounts)."""
+    found = [(endpoint["id"], endpoint["url"], endpoint["_secret"])
+             for endpoint in store.enabled_endpoints(req.db, req.account)
+             if not endpoint["_connect"] and ("*" in endpoint["enabled_events"]
+                                              or event_type in endpoint["enabled_events"])]
+    found += [(url, url, secret) for url, secret in req.app.webhooks.endpoints]
+    return found
+
+
+def deliveries(app, *, account=None, event=None, endpoint=None):
+    """What was delivered and how: one dict per (event, endpoint) — account, event, type,
+    endpoint (a `we_` id, or the URL of a command-line endpoint), url, status ('pending',
+    'delivering', 'succeeded', 'failed' after the last attempt, 'canceled' when its endpoint
+    was deleted), next_attempt (wall clock, while pending) and `attempts`: [{attempt,
+    started, duration_ms, status_code, error}]. JSON-serializable, for tests and /_emu/."""
+    with app.store.transaction(write=False) as db:
+        found = store.deliveries(db, account=account, event=event, endpoint=endpoint)
+    for delivery in found:
+        if delivery["status"] != "pending":
+            delivery["next_attempt"] = None
+    return found
+
+
+def wait_until_delivered(app, timeout=10.0, **filters):
+    """Wait until no delivery (matching `filters`, as for `deliveries`) is pending or in
+    progress; returns the deliveries. Raises TimeoutError with them otherwise."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = deliveries(app, **filters)
+        if all(d["status"] not in ("pending", "delivering") for d in found):
+            return found
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"webhook deliveries still under way: {found}")
+        app.webhooks.wake()
+        time.sleep(0.01)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Outcome:
+    seq: int
+    attempt: int
+    started: float
+    duration_ms: float
+    status_code: int | None
+    error: str | None
+
+
+_WAKE = object()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # Stripe counts a redirect as a failed delivery; urllib would follow it.
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Dispatcher:
+    """The background delivery worker of one App."""
+
+    def __init__(self, app_store, endpoints=(), policy=None):
+        self.store = app_store
+        self.endpoints = [command_line_endpoint(e) if isinstance(e, str) else tuple(e)
+                          for e in endpoints]
+        self.policy = policy or RetryPolicy()
+        # Proxies from the environment are ignored: endpoints are local test servers.
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                                   _NoRedirects)
+        self._inbox = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread = None
+        self._stopping = False
+        self._senders = 0  # only the worker thread reads or changes it
+        self.armed = False  # set once a delivery was queued: the next commit starts the worker
+        with self.store.transaction(write=False) as db:
+            if store.has_work(db):  # left over by a previous run on this file
+                self.wake()
+
+    def after_commit(self):
+        """app.after_commit hook: wake the worker, or start it if deliveries were queued."""
+        if self._thread is not None or self.armed:
+            self.wake()
+
+    def wake(self):
+        with self._lock:
+            if self._stopping:
+                return
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, daemon=True,
+                                                name="stripe_emu-webhooks")
+                self._thread.start()
+        self._inbox.put(_WAKE)
+
+    def stop(self, timeout=5.0):
+        """Stop the worker (app.on_close), recording the attempts already finished. Those
+        still in flight are left unrecorded: their claims run out and a later worker on the
+        same file retries them (at least once, as Stripe delivers)."""
+        with self._lock:
+            self._stopping = True
+            thread = self._thread
+        if thread is not None:
+            self._inbox.put(_WAKE)
+            thread.join(timeout)
+
+    def _run(self):
+        outcomes = []
+        while True:
+            try:
+                outcomes += self._wait()
+                if outcomes:
+                    with self.store.transaction() as db:
+                        for outcome in outcomes:
+                            self._settle(db, outcome)
+                    outcomes = []
+                if self._stopping:
+                    return
+                self._dispatch()
+            except Exception:
+                # A failing database must not end deliveries for good: report it, and try
+                # again (the outcomes not yet recorded are kept) after a pause.
+                traceback.print_exc()
+                time.sleep(IDLE_POLL_SECONDS)
+
+    def _wait(self):
+        """Block until woken, an attempt ends, or a delivery falls due; the outcomes received."""
+        if self._senders >= MAX_SENDERS:
+            timeout = None  # nothing can be sent before a sender finishes
+        else:
+            with self.store.transaction(write=False) as db:
+                due = store.next_due(db)
+            timeout = IDLE_POLL_SECONDS if due is None else \
+                min(IDLE_POLL_SECONDS, max(0.0, due - time.time()))
+        items = []
+        try:
+            items.append(self._inbox.get(timeout=timeout))
+            while True:
+                items.append(self._inbox.get_nowait())
+        except queue.Empty:
+            pass
+        outcomes = [item for item in items if item is not _WAKE]
+        self._senders -= len(outcomes)
+        return outcomes
+
+    def _settle(self, db, outcome):
+        if outcome.error is None:
+            status, next_attempt = "succeeded", outcome.started
+        elif outcome.attempt >= self.policy.attempts:
+            status, next_attempt = "failed", outcome.started
+        else:
+            status = "pending"
+            next_attempt = time.time() + self.policy.delay(outcome.attempt)
+        store.settle(db, outcome.seq, outcome.attempt, status, next_attempt, outcome.started,
+                     outcome.duration_ms, outcome.status_code, outcome.error)
+
+    def _dispatch(self):
+        free = MAX_SENDERS - self._senders
+        if free <= 0:
+            return
+        now = time.time()
+        with self.store.transaction(write=False) as db:
+            due = store.next_due(db)
+        if due is None or due > now:
+            return  # most wake-ups (any committed write) find nothing: no write lock for them
+        with self.store.transaction() as db:
+            claimed = store.claim_due(db, now, now + self.policy.timeout + LEASE_MARGIN_SECONDS,
+                                      free)
+        for row in claimed:
+            self._senders += 1
+            threading.Thread(target=self._send, args=(row,), daemon=True,
+                             name="stripe_emu-webhook-send").start()
+
+    def _send(self, row):
+        """One attempt (in a sender thread: no database here)."""
+        started = time.time()
+        clock = time.perf_counter()
+        status_code, error = None, None
+        try:
+            payload = _payload(row["payload"])
+            request = urllib.request.Request(row["url"], data=payload, method="POST", headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": USER_AGENT,
+                "Stripe-Signature": signature_header(payload, row["secret"], int(started)),
+            })
+            with self._opener.open(request, timeout=self.policy.timeout) as response:
+                status_code = response.status
+                response.read(65536)
+        except urllib.error.HTTPError as failure:  # any answer but a 2xx
+            status_code, error = failure.code, f"HTTP {failure.code}"
+        except Exception as failure:  # refused, timed out, bad URL: the attempt failed
+            error = f"{type(failure).__name__}: {failure}"
+        self._inbox.put(_Outcome(row["seq"], row["attempts"], started,
+                                 round((time.perf_counter() - clock) * 1000, 3),
+                                 status_code, error))
+
+
+def _payload(stored_event):
+    """The request body: the event as the API shows it, pretty-printed as Stripe sends it."""
+    return json.dumps(json.loads(stored_event), indent=2, ensure_ascii=False).encode()

@@ -1,0 +1,252 @@
+"""`serve`: HTTP/1.1 keep-alive seen from the client, a thread per connection, bodies drained
+after early errors, dropped connections, and `python -m stripe_emu serve` as a process
+(its request log, --seed, a clean stop on SIGTERM and SIGINT)."""
+import contextlib
+import http.client
+import json
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from stripe_emu import make_app, testing
+from stripe_emu.server import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTH = {"Authorization": "Bearer sk_test_serve"}
+FORM = {**AUTH, "Content-Type": "application/x-www-form-urlencoded"}
+
+
+@contextlib.contextmanager
+def counting_server(app):
+    """`serve`'s server in a thread, counting the connections it accepts."""
+    server = make_server(app, "127.0.0.1", 0, log=False)
+    accepted = []
+    get_request = server.get_request
+    server.get_request = lambda: accepted.append(1) or get_request()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], accepted
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def _answer(connection):
+    response = connection.getresponse()
+    return response.status, response.getheader("Connection"), json.loads(response.read())
+
+
+def test_requests_share_one_connection(app):
+    with counting_server(app) as (port, accepted):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("POST", "/v1/customers", urlencode({"email": "a@example.com"}), FORM)
+        status, close, created = _answer(connection)
+        first_socket = connection.sock
+        connection.request("GET", f"/v1/customers/{created['id']}", headers=AUTH)
+        assert _answer(connection)[0] == 200 and status == 200 and close is None
+        assert connection.sock is first_socket
+        connection.close()
+        assert len(accepted) == 1
+
+
+def test_stripe_python_reuses_its_connection(app):
+    stripe = pytest.importorskip("stripe")
+    with counting_server(app) as (port, accepted):
+        client = stripe.StripeClient("sk_test_serve",
+                                     base_addresses={"api": f"http://127.0.0.1:{port}"},
+                                     max_network_retries=0)
+        for n in range(5):
+            client.v1.customers.create(params={"email": f"{n}@example.com"})
+        assert len(client.v1.customers.list(params={"limit": 10}).data) == 5
+        assert len(accepted) == 1
+
+
+def test_the_body_of_an_early_error_is_drained(app):
+    """A 401 answers before the body is read: the next request on the connection must not
+    be parsed out of that body."""
+    with counting_server(app) as (port, accepted):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        body = urlencode({"email": "x@example.com", "description": "GET /v1/customers " * 500})
+        connection.request("POST", "/v1/customers", body,
+                           {"Content-Type": "application/x-www-form-urlencoded"})
+        assert _answer(connection)[0] == 401
+        connection.request("POST", "/v1/nothing_here", body, FORM)
+        assert _answer(connection)[0] == 404
+        connection.request("POST", "/v1/customers", urlencode({"email": "ok@example.com"}),
+                           FORM)
+        status, _, created = _answer(connection)
+        assert status == 200 and created["email"] == "ok@example.com"
+        connection.close()
+        assert len(accepted) == 1
+
+
+def test_each_connection_has_its_own_thread(app):
+    with counting_server(app) as (port, accepted):
+        idle = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        idle.request("GET", "/v1/customers", headers=AUTH)
+        assert _answer(idle)[0] == 200  # and the connection stays open, waiting
+
+        results = queue.Queue()
+
+        def client(n):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            for i in range(10):
+                connection.request("POST", "/v1/customers",
+                                   urlencode({"email": f"{n}.{i}@example.com"}), FORM)
+                results.put(_answer(connection)[0])
+            connection.close()
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert [results.get_nowait() for _ in range(80)] == [200] * 80
+        idle.request("GET", "/v1/customers?limit=100", headers=AUTH)
+        assert len(_answer(idle)[2]["data"]) == 80
+        idle.close()
+        assert len(accepted) == 9
+
+
+def test_a_dropped_connection_answers_nothing_and_the_server_carries_on(app):
+    testing.inject_fault(app, "connection_dropped")
+    with counting_server(app) as (port, accepted):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", "/v1/customers", headers=AUTH)
+        with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+            connection.getresponse()
+        connection.close()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", "/v1/customers", headers=AUTH)
+        assert _answer(connection)[0] == 200
+        connection.close()
+
+
+# --- python -m stripe_emu serve ---------------------------------------------------------------
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Served:
+    """`python -m stripe_emu serve` in a subprocess, its stderr collected line by line."""
+
+    def __init__(self, *args):
+        self.port = _free_port()
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "stripe_emu", "serve", "--port", str(self.port), *args],
+            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stderr:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def line(self, timeout=10):
+        return self.lines.get(timeout=timeout)
+
+    def request(self, method, path, params=None, headers=AUTH):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        body = urlencode(params) if params is not None else None
+        connection.request(method, path, body, {**headers, **(
+            {"Content-Type": "application/x-www-form-urlencoded"} if body else {})})
+        answer = _answer(connection)
+        connection.close()
+        return answer[0], answer[2]
+
+    def stop(self, signum=signal.SIGTERM):
+        self.process.send_signal(signum)
+        code = self.process.wait(10)
+        rest = []
+        while (line := self.line()) is not None:
+            rest.append(line)
+        self.process.stderr.close()
+        return code, rest
+
+
+@pytest.fixture
+def served_processes():
+    started = []
+    yield lambda *args: started.append(Served(*args)) or started[-1]
+    for served in started:
+        if served.process.poll() is None:
+            served.process.kill()
+            served.process.wait(10)
+        served.process.stderr.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_serve_logs_each_request_and_stops_cleanly(served_processes, tmp_path, signum):
+    database = tmp_path / "emu.db"
+    served = served_processes("--db", str(database))
+    assert served.line() == f"stripe_emu listening on http://127.0.0.1:{served.port} " \
+                            f"(database: {database})"
+    # A loose sanity bound: the real start-up measurement is scripts/bench.py's.
+    assert time.monotonic() - served.started < 2
+    status, created = served.request("POST", "/v1/customers", {"email": "kept@example.com"})
+    assert status == 200
+    assert served.request("GET", "/v1/customers/cus_missing")[0] == 404
+    log = [served.line(), served.line()]
+    pattern = r"(POST|GET) (\S+) (\d{3}) \d+\.\dms (req_\w{14})"
+    assert [re.fullmatch(pattern, line).group(1, 2, 3) for line in log] == [
+        ("POST", "/v1/customers", "200"), ("GET", "/v1/customers/cus_missing", "404")]
+    code, rest = served.stop(signum)
+    assert code == 0 and rest == ["stripe_emu stopped"]
+    app = make_app(db=str(database))  # the database was closed cleanly and kept its data
+    try:
+        with app.store.transaction(write=False) as db:
+            assert db.execute("SELECT id FROM objects WHERE object = 'customer'").fetchone()[0] \
+                == created["id"]
+    finally:
+        app.close()
+
+
+def test_serve_seed_with_a_fixture_file(served_processes, tmp_path):
+    fixture = tmp_path / "fixture.json"
+    fixture.write_text(json.dumps({"api_key": "sk_test_serve", "customers": [
+        {"email": "jenny@example.com", "metadata": {"plan": "gold"}},
+        {"email": "joe@example.com"}]}))
+    served = served_processes("--db", ":memory:", "--seed", str(fixture))
+    assert served.line() == f"stripe_emu seeded from {fixture}: 2 objects"
+    assert served.line().startswith("stripe_emu listening")
+    status, listed = served.request("GET", "/v1/customers")
+    assert [c["email"] for c in listed["data"]] == ["joe@example.com", "jenny@example.com"]
+    assert listed["data"][1]["metadata"] == {"plan": "gold"}
+
+
+def test_serve_seed_with_a_snapshot_file(served_processes, tmp_path, app):
+    testing.seed(app, {"api_key": "sk_test_serve", "customers": [{"email": "s@example.com"}]})
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(json.dumps(testing.control.export_snapshot(app)))
+    served = served_processes("--db", str(tmp_path / "fresh.db"), "--seed", str(snapshot))
+    assert served.line() == f"stripe_emu seeded from {snapshot}: 4 tables"
+    served.line()
+    assert [c["email"] for c in served.request("GET", "/v1/customers")[1]["data"]] == [
+        "s@example.com"]
+
+
+def test_serve_refuses_a_bad_seed(tmp_path):
+    fixture = tmp_path / "fixture.json"
+    fixture.write_text(json.dumps({"api_key": "sk_test_serve", "customers": [{"nope": 1}]}))
+    done = subprocess.run([sys.executable, "-m", "stripe_emu", "serve", "--port",
+                           str(_free_port()), "--db", ":memory:", "--seed", str(fixture)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1
+    assert "cannot seed from" in done.stderr and "Received unknown parameter: nope" in done.stderr
