@@ -71,8 +71,8 @@ def parse(query, fields, resource):
         raise _unparsable("You can't combine AND and OR in the same query.")
     if len(raw) > MAX_CLAUSES:
         raise _unparsable(f"You can combine up to {MAX_CLAUSES} query clauses in a search.")
-    return [_checked(clause, fields, resource) for clause in raw], joins.pop() if joins \
-        else "AND"
+    combinator = joins.pop() if joins else "AND"
+    return [_checked(clause, fields, resource) for clause in raw], combinator
 
 
 def _clause(text, pos):

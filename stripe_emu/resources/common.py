@@ -38,17 +38,23 @@ def merged_metadata(current, params):
     return result
 
 
+def page_limit(req):
+    """The request's `limit`: 10 by default, 1 to 100."""
+    limit = req.params.get("limit", 10)
+    if limit is None or limit < 1:
+        raise errors.invalid("This value must be greater than or equal to 1.", "limit")
+    if limit > 100:
+        raise errors.invalid("This value must be less than or equal to 100.", "limit")
+    return limit
+
+
 def list_page(req, url, kinds, noun, customer=None, **filters):
     """A Stripe list object for the request's limit and cursors.
 
     `noun` names a cursor that is not in this list, in Stripe's words: a callable taking the
     bad id and returning the error's message.
     """
-    limit = req.params.get("limit", 10)
-    if limit is None or limit < 1:
-        raise errors.invalid("This value must be greater than or equal to 1.", "limit")
-    if limit > 100:
-        raise errors.invalid("This value must be less than or equal to 100.", "limit")
+    limit = page_limit(req)
     cursors = {}
     for param in ("starting_after", "ending_before"):
         cursor_id = req.params.get(param)

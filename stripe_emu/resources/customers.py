@@ -150,12 +150,7 @@ def list_customers(req):
 def search_customers(req):
     if req.params.get("query") is None:  # `query=` is as good as absent
         raise errors.missing_param("query")
-    # The same bounds as a list's limit (common.list_page).
-    limit = req.params.get("limit", 10)
-    if limit is None or limit < 1:
-        raise errors.invalid("This value must be greater than or equal to 1.", "limit")
-    if limit > 100:
-        raise errors.invalid("This value must be less than or equal to 100.", "limit")
+    limit = common.page_limit(req)
     after = search.page_seq(req.params["page"]) if req.params.get("page") else None
     clauses, combinator = search.parse(req.params["query"], search.CUSTOMER_FIELDS, "customers")
     found, has_more, last = objects.search(req.db, req.account, "customer", clauses,
