@@ -96,3 +96,25 @@ def test_several_processes_on_one_file(tmp_path):
         assert worker.exitcode == 0
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM objects WHERE object='customer'").fetchone()[0] == 45
+
+
+def _open_handles(path):
+    import os
+    fds = os.listdir("/proc/self/fd")
+    return sum(1 for fd in fds if os.path.realpath(f"/proc/self/fd/{fd}") == str(path))
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_connections_do_not_pile_up_with_threads(tmp_path):
+    """`serve` runs a thread per HTTP connection: a long-running server must not keep a
+    SQLite connection open for every thread it ever ran."""
+    path = tmp_path / "threads.db"
+    app = make_app(db=str(path))
+    for _ in range(60):
+        thread = threading.Thread(target=lambda: Api(app).post("/v1/customers"))
+        thread.start()
+        thread.join()
+    assert _open_handles(path) <= store_db.MAX_IDLE_CONNECTIONS
+    assert len(Api(app).get("/v1/customers", {"limit": "100"})["data"]) == 60
+    app.close()
+    assert _open_handles(path) == 0

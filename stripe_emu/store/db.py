@@ -1,8 +1,8 @@
 """Connections and transactions for one emulator database.
 
-A file database gets one connection per thread (WAL, busy timeout), so threads and several
-server processes can share it; SQLite's write lock, taken by BEGIN IMMEDIATE, serializes the
-writers. An in-memory database exists only inside one connection, so it gets exactly one,
+A file database is shared by threads and by several server processes: connections come from a
+small pool (WAL, busy timeout), and SQLite's write lock, taken by BEGIN IMMEDIATE, serializes
+the writers. An in-memory database exists only inside one connection, so it gets exactly one,
 guarded by a lock: requests on it take turns, which costs little because they never wait on
 disk.
 """
@@ -13,6 +13,8 @@ from pathlib import Path
 
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 30_000
+# Connections kept open between requests; more are opened under load and closed after.
+MAX_IDLE_CONNECTIONS = 16
 
 
 def schema_path():
@@ -45,28 +47,35 @@ class Store:
     def __init__(self, path=":memory:"):
         self.path = str(path)
         self.in_memory = self.path == ":memory:"
-        self._local = threading.local()
-        self._connections = []
-        self._connections_lock = threading.Lock()
+        self._held = threading.local()  # the connection this thread is using, if any
+        self._idle = []
+        self._idle_lock = threading.Lock()
+        self._closed = False
         if self.in_memory:
             self._memory_conn = _connect(":memory:")
             self._memory_lock = threading.RLock()
             self._migrate(self._memory_conn)
         else:
-            conn = self._thread_connection()
-            conn.execute("PRAGMA journal_mode = WAL")
-            self._migrate(conn)
+            with self.connection() as conn:
+                conn.execute("PRAGMA journal_mode = WAL")
+                self._migrate(conn)
 
-    def _thread_connection(self):
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = _connect(self.path)
-            # NORMAL is crash-safe under WAL (a power cut may lose the last commits, never
-            # corrupt); FULL would fsync on every request.
-            conn.execute("PRAGMA synchronous = NORMAL")
-            with self._connections_lock:
-                self._connections.append(conn)
+    def _checkout(self):
+        with self._idle_lock:
+            if self._idle:
+                return self._idle.pop()
+        conn = _connect(self.path)
+        # NORMAL is crash-safe under WAL (a power cut may lose the last commits, never
+        # corrupt); FULL would fsync on every request.
+        conn.execute("PRAGMA synchronous = NORMAL")
         return conn
+
+    def _checkin(self, conn):
+        with self._idle_lock:
+            if not self._closed and len(self._idle) < MAX_IDLE_CONNECTIONS:
+                self._idle.append(conn)
+                return
+        conn.close()
 
     @staticmethod
     def _migrate(conn):
@@ -86,11 +95,23 @@ class Store:
 
     @contextlib.contextmanager
     def connection(self):
+        """A connection for this thread's unit of work. File databases draw on a small pool
+        rather than keeping one per thread, because `serve` starts a thread per HTTP
+        connection; a thread already using one gets the same (nested use joins it)."""
         if self.in_memory:
             with self._memory_lock:
                 yield self._memory_conn
-        else:
-            yield self._thread_connection()
+            return
+        held = getattr(self._held, "conn", None)
+        if held is not None:
+            yield held
+            return
+        conn = self._held.conn = self._checkout()
+        try:
+            yield conn
+        finally:
+            self._held.conn = None
+            self._checkin(conn)
 
     @contextlib.contextmanager
     def transaction(self, write=True):
@@ -112,9 +133,10 @@ class Store:
             conn.execute("COMMIT")
 
     def close(self):
-        with self._connections_lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
+        with self._idle_lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
         if self.in_memory:
             self._memory_conn.close()
