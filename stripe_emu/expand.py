@@ -39,7 +39,10 @@ def present(obj):
 
 def apply(req, result, paths):
     result = present(result)
-    paths = [path for path in paths if path is not None]
+    # A search result counts its matches only when asked (expand[]=total_count), a field the
+    # spec lists nowhere as expandable: the search handler answers it.
+    paths = [path for path in paths if path is not None
+             and not (path == "total_count" and result.get("object") == "search_result")]
     if not paths:
         return result
     template = req.app.router.match(req.method, req.path)[0].template

@@ -169,6 +169,10 @@ def test_events_belong_to_their_account(app, api):
     other.get(f"/v1/events/{event['id']}", status=404)
 
 
-def test_unsupported_delivery_success_filter_is_refused_not_ignored(api):
-    error = api.get("/v1/events", {"delivery_success": "true"}, status=400)
-    assert error["error"]["param"] == "delivery_success"
+def test_delivery_success_filter_without_endpoints(api):
+    # No endpoint: every delivery (there are none) succeeded.
+    api.post("/v1/customers", {})
+    assert len(api.get("/v1/events", {"delivery_success": "true"})["data"]) == 1
+    assert api.get("/v1/events", {"delivery_success": "false"})["data"] == []
+    error = api.get("/v1/events", {"delivery_success": "maybe"}, status=400)["error"]
+    assert error["param"] == "delivery_success"

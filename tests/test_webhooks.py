@@ -153,6 +153,22 @@ def test_each_endpoint_gets_the_events_it_enabled(app, api):
         assert len(everything.received) == 2
 
 
+def test_events_filtered_by_delivery_success(receiver):
+    with emulator(webhook_retry=FAST) as app, Receiver(status=500) as failing:
+        api = Api(app)
+        _endpoint(api, receiver.url)
+        delivered = api.post("/v1/customers", {})["id"]
+        webhooks.wait_until_delivered(app)
+        _endpoint(api, failing.url, ["customer.updated"])
+        api.post(f"/v1/customers/{delivered}", {"name": "x"})
+        webhooks.wait_until_delivered(app)
+
+        def types(success):
+            return [e["type"] for e in api.get("/v1/events", {"delivery_success": success})["data"]]
+        assert types("true") == ["customer.created"]
+        assert types("false") == ["customer.updated"]
+
+
 def test_failing_endpoint_is_retried_with_backoff_then_given_up(receiver):
     with emulator(webhook_retry=FAST) as app, Receiver(status=500) as failing:
         api = Api(app)

@@ -11,9 +11,6 @@ MAX_TYPES = 20
 
 def list_events(req):
     params = req.params
-    if params.get("delivery_success") is not None:
-        raise errors.invalid("stripe_emu does not support the delivery_success filter of the "
-                             "events list yet.", "delivery_success")
     if params.get("type") is not None and params.get("types"):
         # UNCERTAIN wording; Stripe documents "You may pass either type or types, but not both."
         raise errors.invalid("You may only specify one of these parameters: type, types.",
@@ -31,7 +28,8 @@ def list_events(req):
             types = [kind]
     page = common.list_page(req, "/v1/events", ("event",), lambda bad: f"No such event: '{bad}'",
                             types=types or None, type_prefix=prefix or None,
-                            created=params.get("created"))
+                            created=params.get("created"),
+                            delivered=params.get("delivery_success"))
     _with_pending_webhooks(req, page["data"])
     return page
 

@@ -79,11 +79,12 @@ _CREATED_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
 def page(db, account, objects, *, customer=None, types=None, type_prefix=None, email=None,
-         created=None, exclude_status=None, limit=10, after=None, before=None):
+         created=None, exclude_status=None, delivered=None, limit=10, after=None, before=None):
     """One page of a list, newest first, and whether more lie beyond it.
 
     `after` / `before` are cursor seqs (starting_after / ending_before). Fetches limit + 1
-    rows to learn has_more without a count.
+    rows to learn has_more without a count. `delivered` (events only): True keeps the events
+    every webhook delivery of which succeeded, False those with one pending or failed.
     """
     if customer is not None:
         where, args = "customer = ?", [customer]
@@ -108,6 +109,10 @@ def page(db, account, objects, *, customer=None, types=None, type_prefix=None, e
     if exclude_status is not None:
         where += " AND status IS NOT ?"
         args.append(exclude_status)
+    if delivered is not None:
+        where += (" AND %sEXISTS (SELECT 1 FROM webhook_deliveries WHERE event = objects.id"
+                  " AND status IN ('pending', 'delivering', 'failed'))" % ("NOT " if delivered
+                                                                          else ""))
     if isinstance(created, dict):
         for op, value in created.items():
             where += f" AND created {_CREATED_OPS[op]} ?"
