@@ -14,7 +14,6 @@ Machines here are shared and noisy, so absolute numbers mean little: read the ra
 import argparse
 import http.client
 import io
-import os
 import socket
 import subprocess
 import sys

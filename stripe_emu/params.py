@@ -79,7 +79,7 @@ def _coerce(value, schema, name):
         return _coerce_object(value, schema, name)
     if kind == "array":
         if not _is_array(value) and value != {}:
-            raise errors.invalid(f"Invalid array", name)
+            raise errors.invalid("Invalid array", name)
         return [_coerce(item, schema.get("items", {}), f"{name}[{i}]")
                 for i, item in enumerate(_as_list(value) if value else [])]
     if isinstance(value, dict):
@@ -128,7 +128,7 @@ def _coerce_any(value, options, name):
 
 def _coerce_object(value, schema, name):
     if not isinstance(value, dict):
-        raise errors.invalid(f"Invalid hash", name)
+        raise errors.invalid("Invalid hash", name)
     properties = schema.get("properties")
     extra = schema.get("additionalProperties")
     result = {}

@@ -2,7 +2,11 @@
 socket (the official stripe client against `serve`). Every JSON body a test receives through
 these fixtures is checked against the schema Stripe's spec names for it."""
 import contextlib
+import http.client
+import signal
+import subprocess
 import threading
+import time
 
 import pytest
 import webtest
@@ -113,3 +117,48 @@ def stripe_http(live_url):
     stripe = pytest.importorskip("stripe")
     return stripe.StripeClient(SECRET_KEY, base_addresses={"api": live_url},
                                max_network_retries=0)
+
+
+def ten_seconds_apart(app, make, count=4, start=1_700_000_000):
+    """Call `make()` `count` times with the app's clock 10 s further each time."""
+    now = [start]
+    app.clock = lambda: now[0]
+    made = []
+    for step in range(count):
+        now[0] = start + step * 10
+        made.append(make())
+    return made
+
+
+def stop_process(process, signum=signal.SIGTERM):
+    """Stop a server started by a test: politely, then for good."""
+    process.send_signal(signum)
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
+@contextlib.contextmanager
+def running_server(args, port, **popen):
+    """A server process that answers /_emu/health on `port` within 20 s, stopped (and waited
+    for) when the block ends."""
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               **popen)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert process.poll() is None, process.stderr.read().decode()
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                connection.request("GET", "/_emu/health")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, f"{args} did not come up in 20 s"
+                time.sleep(0.1)
+        yield port
+    finally:
+        stop_process(process)
+        process.stderr.close()

@@ -1,7 +1,7 @@
 """The Customers API: create, retrieve, update, delete, list."""
 import pytest
 
-from conftest import Api
+from conftest import Api, ten_seconds_apart
 
 CUSTOMER_FIELDS = {
     "id", "object", "address", "balance", "created", "currency", "default_source",
@@ -197,13 +197,8 @@ def test_email_filter_is_exact_and_case_sensitive(api):
 
 
 def test_created_filters(app):
-    now = [1_700_000_000]
-    app.clock = lambda: now[0]
     api = Api(app)
-    ids = []
-    for step in range(4):
-        now[0] = 1_700_000_000 + step * 10
-        ids.append(api.post("/v1/customers")["id"])
+    ids = ten_seconds_apart(app, lambda: api.post("/v1/customers")["id"])
 
     def listed(params):
         return [c["id"] for c in api.get("/v1/customers", params)["data"]][::-1]

@@ -11,16 +11,15 @@ import importlib.metadata
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from conftest import running_server
 from stripe_emu import make_app
 from stripe_emu.testing import serve_in_thread
 
@@ -110,27 +109,8 @@ def _started(command, directory):
         pytest.skip(f"{tool} is not installed")
     assignments, command = re.fullmatch(r"((?:\w+=\S+ )*)(.*)", command).groups()
     env = {**ENV, **dict(pair.split("=", 1) for pair in assignments.split())}
-    process = subprocess.Popen(["bash", "-c", "exec " + command], cwd=directory, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, process.stderr.read().decode()
-            try:
-                _get(port, "/_emu/health")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, f"{command} did not come up"
-                time.sleep(0.1)
+    with running_server(["bash", "-c", "exec " + command], port, cwd=directory, env=env):
         yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        process.stderr.close()
 
 
 def test_shell_examples_run_in_order(tmp_path):

@@ -2,7 +2,7 @@
 body checked against the spec) and through the official client over a socket."""
 import pytest
 
-from conftest import Api
+from conftest import Api, ten_seconds_apart
 
 PARSE_ERROR = ('We were unable to parse your search query. Try using the format '
                '`metadata["key"]:"value"` to query for metadata or key:"value" to query for '
@@ -115,13 +115,8 @@ def test_values_are_data_not_sql(api):
 # -- numbers --------------------------------------------------------------------------------
 
 def test_created_comparisons(app):
-    now = [1_700_000_000]
-    app.clock = lambda: now[0]
     api = Api(app)
-    ids = []
-    for step in range(4):
-        now[0] = 1_700_000_000 + step * 10
-        ids.append(customer(api))
+    ids = ten_seconds_apart(app, lambda: customer(api))
 
     def oldest_first(query):
         return found(api, query)[::-1]

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from conftest import running_server
 from stripe_emu import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,27 +48,8 @@ def _server(command, database, port):
     if shutil.which(command[0]) is None:
         pytest.skip(f"{command[0]} is not installed")
     env = {**os.environ, "STRIPE_EMU_DB": str(database), "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, process.stderr.read().decode()
-            try:
-                if _call(port, "GET", "/_emu/health")[0] == 200:
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not come up in 20 s"
-                time.sleep(0.1)
+    with running_server(command, port, cwd=ROOT, env=env):
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        process.stderr.close()
 
 
 def gunicorn(database, workers=3):

@@ -36,12 +36,18 @@ def no_amount(kind_name, amount):
                              "amount is not known until funds land.", "amount")
 
 
-def _card(req, source, params):
-    details, token = params.get("card"), params.get("token")
+def _details_or_token(params, name, required):
+    """(the `name` hash, token): a Source is made from exactly one of the two."""
+    details, token = params.get(name), params.get("token")
     if details is None and token is None:
-        raise errors.missing_param("card")
+        raise errors.missing_param(required)
     if details is not None and token is not None:
-        raise errors.invalid("You cannot pass both card and token: pass one.", "token")
+        raise errors.invalid(f"You cannot pass both {name} and token: pass one.", "token")
+    return details, token
+
+
+def _card(req, source, params):
+    details, token = _details_or_token(params, "card", "card")
     if details is not None:
         card = cards.card_object(req, cards.card_from_hash(req, details, "card"), details)
     else:
@@ -106,11 +112,7 @@ def _ach_credit_transfer(req, source, params):
 
 def _ach_debit(req, source, params):
     _require_currency(source, "usd")
-    details, token = params.get("ach_debit"), params.get("token")
-    if details is None and token is None:
-        raise errors.missing_param("token")
-    if details is not None and token is not None:
-        raise errors.invalid("You cannot pass both ach_debit and token: pass one.", "token")
+    details, token = _details_or_token(params, "ach_debit", "token")
     if details is not None:
         profile = testcards.bank_profile(details.get("routing_number"),
                                          details.get("account_number"),
