@@ -1,5 +1,5 @@
 """Object id prefixes and generators, in one place."""
-import secrets
+import os
 import string
 
 CUSTOMER = "cus_"
@@ -18,7 +18,14 @@ _ALPHABET = string.ascii_letters + string.digits
 
 
 def random_suffix(length):
-    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+    # One urandom call per id (a choice() per character was a third of a create's time):
+    # 8 random bits per character, read out in base 62, leaves no visible bias.
+    number = int.from_bytes(os.urandom(length), "big")
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, 62)
+        chars.append(_ALPHABET[digit])
+    return "".join(chars)
 
 
 def new_id(prefix):
