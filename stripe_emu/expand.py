@@ -37,8 +37,25 @@ def present(obj):
     return {key: value for key, value in obj.items() if not key.startswith("_")}
 
 
+# Before API version 2020-08-27 Stripe embedded these in every customer unasked.
+_EMBEDDED_BEFORE = ("2020-08-27", ("sources", "subscriptions", "tax_ids"))
+
+
+def _implied(req, result):
+    """What older API versions expand without being asked."""
+    version, fields = _EMBEDDED_BEFORE
+    if req.api_version >= version:
+        return []
+    if result.get("object") == "customer" and not result.get("deleted"):
+        return list(fields)
+    if result.get("object") == "list" and req.path == "/v1/customers":
+        return [f"data.{field}" for field in fields]
+    return []
+
+
 def apply(req, result, paths):
     result = present(result)
+    paths = [*paths, *_implied(req, result)]
     # A search result counts its matches only when asked (expand[]=total_count), a field the
     # spec lists nowhere as expandable: the search handler answers it.
     paths = [path for path in paths if path is not None

@@ -192,3 +192,17 @@ def test_official_client_expands(stripe_http):
     with pytest.raises(stripe.InvalidRequestError) as raised:
         stripe_http.v1.customers.retrieve(customer.id, params={"expand": ["nothing"]})
     assert raised.value.user_message == "This property cannot be expanded (nothing)."
+
+
+def test_api_versions_before_2020_08_27_embed_customer_sources(api):
+    old = {"Stripe-Version": "2020-03-02"}
+    customer = api.post("/v1/customers", {"source": "tok_visa"}, headers=old)
+    assert customer["sources"]["data"][0]["id"] == customer["default_source"]
+    assert customer["subscriptions"]["data"] == [] and customer["tax_ids"]["data"] == []
+    listed = api.get("/v1/customers", headers=old)["data"][0]
+    assert listed["sources"]["url"] == f"/v1/customers/{customer['id']}/sources"
+    # Current versions leave them out unless expanded.
+    current = api.get(f"/v1/customers/{customer['id']}")
+    assert "sources" not in current and "subscriptions" not in current
+    assert api.delete(f"/v1/customers/{customer['id']}", headers=old) == {
+        "id": customer["id"], "object": "customer", "deleted": True}
