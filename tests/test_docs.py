@@ -1,0 +1,28 @@
+"""The README keeps up with the code: every route and every CLI flag is documented."""
+import re
+from pathlib import Path
+
+from stripe_emu import __main__ as cli
+from stripe_emu import routes
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def test_every_route_is_in_the_readme():
+    for route in routes.ROUTES:
+        assert route.template in README, f"{route.method} {route.template} is not documented"
+
+
+def test_every_documented_endpoint_is_a_route():
+    templates = {route.template for route in routes.ROUTES}
+    # Endpoint templates, not example URLs such as /v1/customers/cus_XXXX.
+    documented = {path for path in re.findall(r"`(?:GET|POST|DELETE)?\s*(/v1/[a-z_/{}]+)`",
+                                              README)}
+    assert documented and documented <= templates, documented - templates
+
+
+def test_every_cli_flag_is_in_the_readme():
+    flags = set(re.findall(r'add_argument\("(--[a-z-]+)"', Path(cli.__file__).read_text()))
+    assert {"--db", "--port", "--host"} <= flags
+    for flag in flags:
+        assert flag in README, f"{flag} is not documented"
