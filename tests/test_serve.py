@@ -149,7 +149,8 @@ class Served:
         self.port = _free_port()
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "stripe_emu", "serve", "--port", str(self.port), *args],
+            # -S: no site-packages, so the server runs on the standard library alone.
+            [sys.executable, "-S", "-m", "stripe_emu", "serve", "--port", str(self.port), *args],
             cwd=ROOT, stderr=subprocess.PIPE, text=True)
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
