@@ -9,6 +9,7 @@ import json
 import sys
 import time
 import traceback
+from wsgiref.util import application_uri
 
 from . import auth, control, errors, expand, faults, ids, idempotency, params, routes, spec
 from .routing import Router
@@ -36,6 +37,7 @@ class Request:
     idempotency_key: str | None
     now: int
     db: object = None
+    base_url: str = ""  # where this server answers, e.g. http://127.0.0.1:12111 (no slash)
 
 
 class App:
@@ -120,7 +122,7 @@ class App:
         raw = _read_params(environ, method)
         key = environ.get("HTTP_IDEMPOTENCY_KEY") if method == "POST" else None
         req = Request(self, method, path, {}, account, key_kind, version, request_id, key,
-                      int(self.clock()))
+                      int(self.clock()), base_url=application_uri(environ).rstrip("/"))
         req.params = params.coerce(raw, method, route.template)
         return req, route, args
 

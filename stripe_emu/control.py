@@ -8,6 +8,8 @@
     GET    /_emu/faults     faults waiting for a request       (see faults.py)
     POST   /_emu/faults     inject one: kind, count, method, path, account, after_execution
     DELETE /_emu/faults     forget them
+    POST   /_emu/sources/{id}/status   move a Source as Stripe would: `status`, `account`
+    GET    /_emu/redirect/{id}[/authorize|/fail]   a redirect Source's test page (HTML)
 
 No API key is needed, so by default only loopback clients may use it (403 otherwise); a
 request with no REMOTE_ADDR at all did not come over a network (WebTest, the in-process
@@ -15,11 +17,15 @@ client) and is local too. Parameters come form-encoded (like Stripe's) or as a J
 The operations are also plain functions here, for tests that hold the App.
 """
 import dataclasses
+import html
 import ipaddress
 import json
 import os
+import re
 
 from . import auth, errors, params
+from .expand import present
+from .resources import sources
 from .store import control as sql
 
 ACCESS_MODES = ("loopback", "open")
@@ -79,6 +85,22 @@ def recent_requests(app, limit=100, account=None):
     return entries[:limit]
 
 
+def set_source_status(app, source_id, status, account=None):
+    """Move Source `source_id` to `status` (chargeable, failed or canceled) as Stripe does by
+    itself (sources.transition), recording source.<status>; `account` (a test key or name)
+    narrows the search. Returns the Source; raises errors.StripeError."""
+    with app.store.transaction() as db:
+        owner, found = sources.locate(db, source_id, account_of(account))
+        moved = sources.transition(app, db, owner, found, status)
+    _committed(app)
+    return present(moved)
+
+
+def _committed(app):
+    for hook in app.after_commit:
+        hook()
+
+
 # --- HTTP ------------------------------------------------------------------------------------
 
 def handle(app, environ, start_response):
@@ -88,7 +110,12 @@ def handle(app, environ, start_response):
                 "The stripe_emu control plane answers loopback clients only. Start the "
                 "emulator with --control-plane-open (make_app(control_plane=\"open\")) to "
                 "allow others.", status=403)
-        endpoint = _ENDPOINTS.get(environ.get("PATH_INFO", ""))
+        page = _REDIRECT_PAGE.fullmatch(environ.get("PATH_INFO", ""))
+        if page is not None:
+            status, headers, body = _redirect_page(app, environ, *page.groups())
+            start_response(f"{status} {_REASONS[status]}", headers)
+            return [body]
+        endpoint, args = _route(environ.get("PATH_INFO", ""))
         if endpoint is None:
             raise errors.StripeError(f"Unrecognized control-plane URL: "
                                      f"{environ.get('PATH_INFO')}", status=404)
@@ -96,12 +123,59 @@ def handle(app, environ, start_response):
         if method not in endpoint:
             raise errors.StripeError(f"{method} is not allowed on {environ['PATH_INFO']}: use "
                                      f"{', '.join(endpoint)}.", status=405)
-        status, body = 200, endpoint[method](app, _params(environ, method))
+        status, body = 200, endpoint[method](app, _params(environ, method), **args)
     except errors.StripeError as error:
         status, body = error.status, error.body()
     start_response(f"{status} {_REASONS[status]}",
                    [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
     return [_ENCODE(body).encode() + b"\n"]
+
+
+def _route(path):
+    """(the endpoint's {method: function}, its path arguments), or (None, {})."""
+    if path in _ENDPOINTS:
+        return _ENDPOINTS[path], {}
+    for pattern, endpoint in _PATTERNS:
+        match = pattern.fullmatch(path)
+        if match:
+            return endpoint, match.groupdict()
+    return None, {}
+
+
+def _redirect_page(app, environ, source_id, action):
+    """(status, headers, body) of Stripe's test page for a redirect-flow Source, where the
+    client_secret is the credential: the page, or the customer's choice answered by a 302
+    back to redirect[return_url]."""
+    if environ.get("REQUEST_METHOD", "GET").upper() != "GET":
+        return _html(405, "Method not allowed", "<p>Use GET: follow the page's links.</p>")
+    try:
+        secret = params.decode(environ.get("QUERY_STRING", "")).get("client_secret")
+        with app.store.transaction(write=action is not None) as db:
+            account, found = sources.redirect_source(db, source_id, secret)
+            if action is not None:
+                found = sources.complete_redirect(app, db, account, found, action == "authorize")
+    except errors.StripeError as error:
+        return _html(error.status, "No such payment" if error.status == 404 else
+                     "Test payment page", f"<p>{html.escape(error.message)}</p>")
+    if action is not None:
+        _committed(app)
+        return 302, [("Location", sources.return_url(found)), ("Cache-Control", "no-store"),
+                     ("Content-Length", "0")], b""
+    link = (f"{html.escape(environ.get('SCRIPT_NAME', ''))}/_emu/redirect/"
+            f"{html.escape(source_id)}/%s?client_secret={html.escape(secret)}")
+    return _html(200, "Test payment page", f"""<p>{html.escape(found["type"])} source
+<code>{html.escape(source_id)}</code>: {found["amount"]} {html.escape(found["currency"] or "")},
+status <code id="status">{html.escape(found["status"])}</code>, redirect
+<code id="redirect-status">{html.escape(found["redirect"]["status"])}</code>.</p>
+<p><a id="authorize" href="{link % "authorize"}">Authorize test payment</a>
+<a id="fail" href="{link % "fail"}">Fail test payment</a></p>""")
+
+
+def _html(status, title, content):
+    body = (f"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title} · stripe_emu"
+            f"</title></head>\n<body><h1>{title}</h1>\n{content}\n</body></html>\n").encode()
+    return status, [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"),
+                    ("Content-Length", str(len(body)))], body
 
 
 def _local(address):
@@ -216,6 +290,13 @@ def _clear_faults(app, given):
     return {"deleted": app.faults.clear(account_of(_string(given, "account")))}
 
 
+def _source_status(app, given, source):
+    status = _string(given, "status")
+    if status is None:
+        raise errors.missing_param("status")
+    return set_source_status(app, source, status, _string(given, "account"))
+
+
 _ENDPOINTS = {
     "/_emu/health": {"GET": _health},
     "/_emu/reset": {"POST": _reset},
@@ -223,5 +304,7 @@ _ENDPOINTS = {
     "/_emu/requests": {"GET": _requests},
     "/_emu/faults": {"GET": _faults, "POST": _inject, "DELETE": _clear_faults},
 }
-_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+_PATTERNS = [(re.compile(r"/_emu/sources/(?P<source>[^/]+)/status"), {"POST": _source_status})]
+_REDIRECT_PAGE = re.compile(r"/_emu/redirect/([^/]+)(?:/(authorize|fail))?")
+_REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
             405: "Method Not Allowed"}

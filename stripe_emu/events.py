@@ -2,6 +2,7 @@
 queues its webhook deliveries in that same transaction (so an event is delivered exactly
 when its change is committed)."""
 import time
+from typing import NamedTuple
 
 from . import ids, spec, webhooks
 from .expand import present
@@ -36,6 +37,23 @@ def record(req, event_type, obj, previous=None):
         deliveries.enqueue(req.db, req.account, event["id"], targets, time.time())
         req.app.webhooks.armed = True
     return event
+
+
+class _NoRequest(NamedTuple):
+    """What `record` reads of an app.Request, for an event no API request caused."""
+    app: object
+    db: object
+    account: str
+    now: int
+    request_id: None = None
+    idempotency_key: None = None
+
+
+def record_automatic(app, db, account, event_type, obj):
+    """Record an event that Stripe itself caused (a Source expiring, a customer finishing a
+    redirect): its `request` is {"id": null, "idempotency_key": null}, as Stripe sends it.
+    `db` is an open write transaction; run `app.after_commit` hooks once it commits."""
+    return record(_NoRequest(app, db, account, int(app.clock())), event_type, obj)
 
 
 def previous_attributes(old, new):

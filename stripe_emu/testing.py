@@ -5,6 +5,7 @@
     stripe_client(app, key)    a stripe.StripeClient wired to it
     serve_in_thread(app)       the app on a free loopback port, for clients in other languages
     inject_fault(app, kind)    make the next matching requests fail (see faults.py)
+    set_source_status(app, source_id, status)   move a Source as Stripe would by itself
     seed(app, data)            load a snapshot, or create a fixture's objects through the API
 
 Only the standard library is imported here: `stripe` is imported the first time
@@ -70,6 +71,15 @@ def inject_fault(app, kind, count=1, *, method=None, path=None, account=None,
     idempotency_key_in_use or connection_dropped."""
     return app.faults.add(kind, count, method=method, path=path,
                           account=control.account_of(account), after_execution=after_execution)
+
+
+def set_source_status(app, source_id, status, account=None):
+    """Move a Source to `status` as Stripe does without an API request — a pending one to
+    chargeable, failed or canceled (a chargeable single-use one to canceled, as when it
+    expires) — recording source.<status> with a null request; returns the Source. Raises
+    errors.StripeError for an unknown id (in `account`, a test key or name, if given) or a
+    move Stripe never makes."""
+    return control.set_source_status(app, source_id, status, account)
 
 
 class SeedError(Exception):

@@ -193,7 +193,9 @@ def _three_d_secure(req, source, params):
     source["redirect"] = {
         "return_url": return_url,
         "status": "pending",
-        "url": f"https://hooks.stripe.com/redirect/authenticate/{source['id']}"
+        # Stripe's test page lives on hooks.stripe.com; the emulator's own (control.py) lets
+        # a browser test authorize or fail the payment.
+        "url": f"{req.base_url}/_emu/redirect/{source['id']}"
                f"?client_secret={source['client_secret']}",
     }
     source["status"] = "pending"

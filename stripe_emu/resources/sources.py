@@ -11,7 +11,13 @@ source lists (`objects.page(..., customer=...)`) and guarded updates expecting a
 longer see it.
 
 Other types of Stripe's enum are refused (payment_method_not_available) rather than half-built.
+
+What Stripe does to a Source on its own — a customer finishing the redirect page, a Source
+expiring — is `transition`, which the control plane (control.py) calls.
 """
+import hmac
+import urllib.parse
+
 from .. import errors, events, ids, spec, testcards
 from ..store import objects
 from . import cards, common
@@ -226,3 +232,98 @@ def detach(req, source):
                                  f"source with ID {source['id']}.", status=404,
                                  code="resource_missing", param="id")
     return detached
+
+
+# -- what Stripe does without an API request: the control plane and the redirect page ------
+
+# To each status Stripe moves a Source to by itself, the statuses it moves it from. Its guides
+# for single-use Sources (giropay, iDEAL, Bancontact): "A source must be used within six hours
+# of becoming chargeable. If it is not, its status is automatically transitioned to canceled
+# [...] Additionally, pending sources are canceled after one hour".
+_MOVES = {"chargeable": ("pending",), "failed": ("pending",),
+          "canceled": ("pending", "chargeable")}
+# The redirect hash once the customer is done with the redirect page. UNCERTAIN: the test
+# page's "Fail" is taken as a failed authentication (`declined`), and a pending Source
+# canceled (never authorized in time) as the customer dropping out (`user_abort`).
+_REDIRECT_OUTCOMES = {"chargeable": {"status": "succeeded"},
+                      "failed": {"status": "failed", "failure_reason": "declined"},
+                      "canceled": {"status": "failed", "failure_reason": "user_abort"}}
+
+
+def locate(db, source_id, account=None):
+    """(account, Source) for `source_id`, looked for in `account` when one is given; Stripe's
+    'No such source' (404) otherwise."""
+    owner = objects.account_of(db, source_id)
+    found = objects.get(db, owner, source_id) if account in (None, owner) else None
+    if found is None or found["object"] != "source":
+        raise errors.no_such("source", source_id)
+    return owner, found
+
+
+def _refuse_move(source, status):
+    if status not in _MOVES:
+        raise errors.invalid(f"Invalid status: must be one of {', '.join(_MOVES)}.", "status")
+    current = source["status"]
+    if current in _MOVES[status] and (current == "pending" or source["usage"] == "single_use"):
+        return
+    # Invented wording: Stripe has no such endpoint.
+    which = ("a pending source, or an unused chargeable single-use one, can be canceled"
+             if status == "canceled" else f"a pending source can become {status}")
+    raise errors.StripeError(f"The source {source['id']} is {current}: only {which}.",
+                             param="status")
+
+
+def transition(app, db, account, source, status):
+    """Move `source` (read from `account` in the write transaction `db`) to `status` as Stripe
+    does by itself, and record source.<status> with a null request. The moves are Stripe's:
+    a pending Source becomes chargeable, failed or canceled; an unused chargeable single-use
+    one is canceled (it expired). One guarded update: of concurrent moves, one wins."""
+    _refuse_move(source, status)
+    moved = dict(source, status=status)
+    redirect = source.get("redirect")
+    if redirect and redirect["status"] == "pending":
+        moved["redirect"] = dict(sorted({**redirect, **_REDIRECT_OUTCOMES[status]}.items()))
+    check = source.get("code_verification")
+    if check and check["status"] == "pending" and status != "canceled":
+        moved["code_verification"] = dict(
+            check, status="succeeded" if status == "chargeable" else "failed")
+    if status == "chargeable" and source["type"] == "three_d_secure":
+        moved["three_d_secure"] = dict(source["three_d_secure"], authenticated=True)
+    if not objects.update(db, account, moved, expect={"status": source["status"]}):
+        now = objects.get(db, account, source["id"])
+        _refuse_move(now, status)
+        raise errors.StripeError(f"The source {source['id']} became {now['status']} meanwhile: "
+                                 "retrieve it and try again.", param="status")
+    events.record_automatic(app, db, account, f"source.{status}", moved)
+    return moved
+
+
+def redirect_source(db, source_id, client_secret):
+    """(account, Source) named by a redirect page's URL. An unknown id, a Source without a
+    redirect and a wrong client_secret all answer 'No such source': ids are not secret."""
+    account, found = locate(db, source_id)
+    if found.get("redirect") is None or not isinstance(client_secret, str) or \
+            not hmac.compare_digest(client_secret.encode(), found["client_secret"].encode()):
+        raise errors.no_such("source", source_id)
+    return account, found
+
+
+def complete_redirect(app, db, account, source, authorized):
+    """The customer's choice on the redirect page. UNCERTAIN: a redirect already completed (a
+    reload, the back button, an expired Source) changes nothing and just returns."""
+    if source["status"] != "pending" or source["redirect"]["status"] != "pending":
+        return source
+    return transition(app, db, account, source, "chargeable" if authorized else "failed")
+
+
+def return_url(source):
+    """Where the redirect page sends the customer back: redirect[return_url] with the GET
+    parameters Stripe's Sources guides list (source, livemode, client_secret), which replace
+    any of the same name. (redirect_status is a PaymentIntents parameter, not a Sources one.)"""
+    url = urllib.parse.urlsplit(source["redirect"]["return_url"])
+    ours = {"client_secret": source["client_secret"], "livemode": "false",
+            "source": source["id"]}
+    kept = [(name, value) for name, value in urllib.parse.parse_qsl(
+        url.query, keep_blank_values=True) if name not in ours]
+    return urllib.parse.urlunsplit(url._replace(
+        query=urllib.parse.urlencode(kept + list(ours.items()))))

@@ -47,6 +47,13 @@ def get(db, account, object_id):
     return json.loads(row[0]) if row else None
 
 
+def account_of(db, object_id):
+    """The account holding `object_id`, or None: only for URLs that carry no API key (a
+    Source's redirect page). Ids are unique across accounts, so an id names one account."""
+    row = db.execute("SELECT account FROM objects WHERE id = ?", (object_id,)).fetchone()
+    return row[0] if row else None
+
+
 def update(db, account, obj, expect=None):
     """Write `obj` back; with `expect` ({column: allowed values}) only if the stored row still
     matches, so a status change is guarded by the status it starts from. Returns whether the
