@@ -1,5 +1,6 @@
 -- The one schema of stripe_emu. Applied on open when PRAGMA user_version is behind
--- stripe_emu/store/db.py:SCHEMA_VERSION; every statement is idempotent.
+-- stripe_emu/store/db.py:SCHEMA_VERSION; every statement is idempotent. A database whose
+-- user_version is ahead (written by a newer stripe_emu) is refused, never migrated back.
 
 -- Every Stripe object (customer, card, bank_account, source, token, event, webhook_endpoint)
 -- is one row: its Stripe JSON in `data`, and the fields the API filters, orders or guards on

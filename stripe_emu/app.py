@@ -1,11 +1,14 @@
 """The one request pipeline, and the only place that speaks WSGI.
 
-request id → auth → Stripe-Version → decode and check parameters → route → handler inside a
-transaction → expansion → JSON; any StripeError raised on the way is rendered here, once.
+request id → route → auth → Stripe-Version → decode and check parameters → injected faults →
+idempotency → handler inside a transaction → expansion → JSON; any StripeError raised on the
+way is rendered here, once. Browsers may call the API (with publishable keys): every answer
+carries Stripe's CORS headers, and a preflight OPTIONS needs no key.
 """
 import collections
 import dataclasses
 import json
+import re
 import sys
 import time
 import traceback
@@ -17,9 +20,18 @@ from .store import Store
 from .webhooks import Dispatcher
 
 MAX_BODY_BYTES = 1 << 20
-_VERSION_CHARS = set("0123456789-.abcdefghijklmnopqrstuvwxyz")
 _FORM = "application/x-www-form-urlencoded"
-_JSON_HEADERS = [("Content-Type", "application/json"), ("Cache-Control", "no-cache, no-store")]
+_JSON = "application/json"
+# Stripe's CORS answer, on every response of the API (as observed on api.stripe.com).
+_CORS_HEADERS = [
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Credentials", "true"),
+    ("Access-Control-Allow-Methods", "GET, POST, HEAD, OPTIONS, DELETE"),
+    ("Access-Control-Expose-Headers", "Request-Id, Stripe-Manage-Version, "
+     "X-Stripe-External-Auth-Required, X-Stripe-Privileged-Session-Required"),
+    ("Access-Control-Max-Age", "300")]
+_JSON_HEADERS = [("Content-Type", _JSON), ("Cache-Control", "no-cache, no-store"),
+                 *_CORS_HEADERS]
 _ENCODE = json.JSONEncoder(indent=2, ensure_ascii=False).encode
 
 
@@ -61,19 +73,23 @@ class App:
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "").startswith("/_emu/"):
-            return control.handle(self, environ, start_response)
-        status, headers, body = self.handle(environ)
-        start_response(f"{status} {_REASONS.get(status, 'Error')}", headers)
+            status, headers, body = control.handle(self, environ)
+        else:
+            status, headers, body = self.handle(environ)
+        start_response(status_line(status), headers)
         return [body]
 
     def handle(self, environ):
+        """(status, headers, body) answering one API request."""
         started = time.perf_counter()
         request_id = ids.new_id(ids.REQUEST)
         method = environ.get("REQUEST_METHOD", "GET").upper()
         path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
         version = environ.get("HTTP_STRIPE_VERSION") or spec.API_VERSION
         headers = [*_JSON_HEADERS, ("Request-Id", request_id)]
-        req = None
+        if method == "OPTIONS":
+            return 200, _preflight(environ, request_id), b""
+        req = fault = None
         try:
             req, route, args = self._parse(environ, method, path, request_id)
             version = req.api_version
@@ -81,8 +97,6 @@ class App:
             if fault is not None and not fault.after_execution:
                 raise fault.error(req)
             status, body, extra = idempotency.run(req, lambda: self._execute(req, route, args))
-            if fault is not None:
-                raise fault.error(req)  # the request ran, but its answer is lost on the way
             headers += extra
         except errors.StripeError as error:
             status, body = self.render_error(error, request_id)
@@ -93,9 +107,15 @@ class App:
         except Exception as error:
             traceback.print_exc(file=environ.get("wsgi.errors", sys.stderr))
             status, body = self.render_error(error, request_id)
+        if fault is not None and fault.after_execution:
+            # The request ran (whatever its outcome), but its answer is lost on the way.
+            self._log(started, request_id, method, path, req, None)
+            raise fault.error(req)
         headers.append(("Stripe-Version", version))
-        if req is not None and req.idempotency_key is not None:
-            headers.append(("Idempotency-Key", req.idempotency_key))
+        # Stripe echoes the key on every answer to a POST that sent one, refusals included.
+        key = environ.get("HTTP_IDEMPOTENCY_KEY")
+        if method == "POST" and key is not None:
+            headers.append(("Idempotency-Key", key))
         self._log(started, request_id, method, path, req, status)
         return status, headers, body
 
@@ -117,9 +137,9 @@ class App:
             raise
         account, key_kind = auth.authenticate(environ.get("HTTP_AUTHORIZATION"), route.publishable)
         version = environ.get("HTTP_STRIPE_VERSION") or spec.API_VERSION
-        if not _valid_version(version):
+        if not valid_version(version):
             raise errors.invalid(f"Invalid Stripe API version: {version}")
-        raw = _read_params(environ, method)
+        raw = read_params(environ, method)
         key = environ.get("HTTP_IDEMPOTENCY_KEY") if method == "POST" else None
         req = Request(self, method, path, {}, account, key_kind, version, request_id, key,
                       int(self.clock()), base_url=application_uri(environ).rstrip("/"))
@@ -153,31 +173,44 @@ class App:
         self.store.close()
 
 
-def _valid_version(version):
-    # Stripe's versions are dates, optionally with a release name: 2024-09-30.acacia
-    date, _, name = version.partition(".")
-    parts = date.split("-")
-    return (len(parts) == 3 and all(p.isdigit() for p in parts)
-            and [len(p) for p in parts] == [4, 2, 2] and set(name) <= _VERSION_CHARS)
+def valid_version(version):
+    """Whether `version` is a well-formed Stripe API version: the rule of the Stripe-Version
+    header, and of a webhook endpoint's api_version."""
+    return re.fullmatch(spec.API_VERSION_PATTERN, version) is not None
 
 
-def _read_params(environ, method):
-    query = environ.get("QUERY_STRING", "")
+def status_line(status):
+    return f"{status} {_REASONS.get(status, 'Error')}"
+
+
+def _preflight(environ, request_id):
+    """A browser's CORS preflight: allowed, without a key, for the headers it asks for.
+    UNCERTAIN: Stripe's exact preflight answer; this one lets every API call through."""
+    headers = [*_CORS_HEADERS, ("Content-Length", "0"), ("Request-Id", request_id)]
+    asked = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
+    if asked:
+        headers.append(("Access-Control-Allow-Headers", asked))
+    return headers
+
+
+def read_params(environ, method):
+    """The request's parameters, decoded: its query string, merged with a POST's form body
+    (also the control plane's reader)."""
+    try:
+        # WSGI hands the query string over as latin-1; its bytes are UTF-8 (as the path's).
+        query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise errors.invalid("Invalid request: the query string must be UTF-8 encoded.")
     if method != "POST":
         return params.decode(query)
-    content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        raise errors.invalid("Invalid Content-Length header.")
-    if length > MAX_BODY_BYTES:
-        raise errors.invalid(f"The request body is too large: it must be at most "
-                             f"{MAX_BODY_BYTES} bytes.", status=413)
-    raw = environ["wsgi.input"].read(length) if length else b""
-    if raw and content_type != _FORM:
+    raw = read_body(environ)
+    content_type = environ.get("CONTENT_TYPE", "")
+    if raw and content_type.split(";")[0].strip().lower() != _FORM:
+        # Stripe's words, with the header as sent. UNCERTAIN: its answer to a body without
+        # any Content-Type (this names it "(none)").
         raise errors.invalid(
-            f"Invalid request: the Content-Type must be {_FORM}, but it was "
-            f"'{content_type or 'missing'}'. Stripe's API takes form-encoded parameters.")
+            f"Invalid request: unsupported Content-Type {content_type or '(none)'}. If error "
+            "persists and you need assistance, please contact support@stripe.com.")
     try:
         body = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -187,6 +220,33 @@ def _read_params(environ, method):
     return merged
 
 
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required",
-            403: "Forbidden", 404: "Not Found", 409: "Conflict", 413: "Payload Too Large",
+def read_body(environ, limit=MAX_BODY_BYTES):
+    """The request body: 400 for a bad Content-Length, 413 for more than `limit` bytes."""
+    given = environ.get("CONTENT_LENGTH") or ""
+    if given and not (given.isascii() and given.isdigit()):
+        raise errors.invalid("Invalid Content-Length header.")
+    if given:
+        length = int(given) if len(given) < 19 else limit + 1
+        raw = environ["wsgi.input"].read(length) if 0 < length <= limit else b""
+    elif "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        # A server that takes chunked bodies (gunicorn) hands them over de-chunked, ending
+        # where the body ends; `serve` refuses them before the app runs.
+        raw = environ["wsgi.input"].read(limit + 1)
+        length = len(raw)
+    else:
+        raw, length = b"", 0
+    if length > limit:
+        raise errors.invalid(f"The request body is too large: it must be at most {limit} "
+                             "bytes.", status=413)
+    return raw
+
+
+def encode_json(body):
+    """A JSON answer's bytes, laid out as Stripe's (also the control plane's)."""
+    return _ENCODE(body).encode()
+
+
+_REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized",
+            402: "Payment Required", 403: "Forbidden", 404: "Not Found",
+            405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large",
             429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}

@@ -13,8 +13,14 @@
 
 No API key is needed, so by default only loopback clients may use it (403 otherwise); a
 request with no REMOTE_ADDR at all did not come over a network (WebTest, the in-process
-client) and is local too. Parameters come form-encoded (like Stripe's) or as a JSON object.
-The operations are also plain functions here, for tests that hold the App.
+client) and is local too. Being on loopback is not enough: a web page in the developer's
+browser and the emulator's own webhook deliveries come from loopback as well, so requests
+carrying a Stripe-Signature, an Origin header or a cross-site Sec-Fetch-Site are refused
+(403), except on the redirect page, which is a web page and has its client_secret.
+
+Parameters come form-encoded (like Stripe's) or as a JSON object, and are checked by the
+API's own coercion (params.py); answers, errors included, are rendered as the API's are
+(App.render_error). The operations are also plain functions here, for tests that hold the App.
 """
 import dataclasses
 import html
@@ -22,15 +28,25 @@ import ipaddress
 import json
 import os
 import re
+import sys
+import traceback
+import urllib.parse
 
-from . import auth, errors, params
+from . import app as pipeline
+from . import auth, errors, ids, params
 from .expand import present
 from .resources import sources
 from .store import control as sql
 
 ACCESS_MODES = ("loopback", "open")
 MAX_LOG_LIMIT = 1000
-_ENCODE = json.JSONEncoder(indent=2, ensure_ascii=False).encode
+# A snapshot is one JSON body: larger than any API request, still bounded.
+MAX_SNAPSHOT_BYTES = 64 << 20
+_JSON = "application/json"
+_HEADERS = [("Content-Type", _JSON), ("Cache-Control", "no-store")]
+# What a Location header keeps as is: the URL syntax characters and existing %-escapes;
+# anything else (non-ASCII, spaces, CR/LF) is percent-encoded.
+_URL_CHARACTERS = ":/?#[]@!$&'()*+,;=%~"
 
 
 def access(mode):
@@ -40,7 +56,7 @@ def access(mode):
     return mode
 
 
-def account_of(value):
+def account_from_key(value):
     """The account a test key names (`sk_test_abc` → `abc`); anything else names itself."""
     if value is None:
         return None
@@ -50,12 +66,12 @@ def account_of(value):
         return value
 
 
-# --- the operations --------------------------------------------------------------------------
+# --- the operations: `account` is a test key or an account name -----------------------------
 
 def reset(app, account=None):
     """Delete all state (every table, the faults, this process's request log) or only one
     account's; returns {table: rows deleted}."""
-    account = account_of(account)
+    account = account_from_key(account)
     with app.store.transaction() as db:
         deleted = sql.reset(db, account)
     kept = [] if account is None else [
@@ -79,7 +95,7 @@ def import_snapshot(app, snapshot):
 
 def recent_requests(app, limit=100, account=None):
     """This process's most recent API requests, newest first (each worker keeps its own)."""
-    account = account_of(account)
+    account = account_from_key(account)
     entries = [entry for entry in reversed(list(app.recent_requests))
                if account is None or entry["account"] == account]
     return entries[:limit]
@@ -87,10 +103,10 @@ def recent_requests(app, limit=100, account=None):
 
 def set_source_status(app, source_id, status, account=None):
     """Move Source `source_id` to `status` (chargeable, failed or canceled) as Stripe does by
-    itself (sources.transition), recording source.<status>; `account` (a test key or name)
-    narrows the search. Returns the Source; raises errors.StripeError."""
+    itself (sources.transition), recording source.<status>; `account` narrows the search.
+    Returns the Source; raises errors.StripeError."""
     with app.store.transaction() as db:
-        owner, found = sources.locate(db, source_id, account_of(account))
+        owner, found = sources.locate(db, source_id, account_from_key(account))
         moved = sources.transition(app, db, owner, found, status)
     _committed(app)
     return present(moved)
@@ -103,79 +119,48 @@ def _committed(app):
 
 # --- HTTP ------------------------------------------------------------------------------------
 
-def handle(app, environ, start_response):
+def handle(app, environ):
+    """(status, headers, body) answering a request under /_emu/; app.py sends it."""
+    request_id = ids.new_id(ids.REQUEST)
+    path = environ.get("PATH_INFO", "")
+    method = environ.get("REQUEST_METHOD", "GET").upper()
+    headers = [*_HEADERS, ("Request-Id", request_id)]
     try:
-        if app.control_plane != "open" and not _local(environ.get("REMOTE_ADDR")):
-            raise errors.StripeError(
-                "The stripe_emu control plane answers loopback clients only. Start the "
-                "emulator with --control-plane-open (make_app(control_plane=\"open\")) to "
-                "allow others.", status=403)
-        page = _REDIRECT_PAGE.fullmatch(environ.get("PATH_INFO", ""))
+        page = _REDIRECT_PAGE.fullmatch(path)
+        _admit(app, environ, web_page=page is not None)
         if page is not None:
-            status, headers, body = _redirect_page(app, environ, *page.groups())
-            start_response(f"{status} {_REASONS[status]}", headers)
-            return [body]
-        endpoint, args = _route(environ.get("PATH_INFO", ""))
-        if endpoint is None:
-            raise errors.StripeError(f"Unrecognized control-plane URL: "
-                                     f"{environ.get('PATH_INFO')}", status=404)
-        method = environ.get("REQUEST_METHOD", "GET").upper()
-        if method not in endpoint:
-            raise errors.StripeError(f"{method} is not allowed on {environ['PATH_INFO']}: use "
-                                     f"{', '.join(endpoint)}.", status=405)
-        status, body = 200, endpoint[method](app, _params(environ, method), **args)
+            return _redirect_page(app, environ, method, *page.groups())
+        function, properties, args = _route(path, method)
+        result = function(app, _params(environ, method, properties), **args)
+        return 200, headers, pipeline.encode_json(result)
     except errors.StripeError as error:
-        status, body = error.status, error.body()
-    start_response(f"{status} {_REASONS[status]}",
-                   [("Content-Type", "application/json"), ("Cache-Control", "no-store")])
-    return [_ENCODE(body).encode() + b"\n"]
+        status, body = app.render_error(error, request_id)
+        return status, headers + list(error.headers.items()), body
+    except Exception as error:
+        traceback.print_exc(file=environ.get("wsgi.errors", sys.stderr))
+        status, body = app.render_error(error, request_id)
+        return status, headers, body
 
 
-def _route(path):
-    """(the endpoint's {method: function}, its path arguments), or (None, {})."""
-    if path in _ENDPOINTS:
-        return _ENDPOINTS[path], {}
-    for pattern, endpoint in _PATTERNS:
-        match = pattern.fullmatch(path)
-        if match:
-            return endpoint, match.groupdict()
-    return None, {}
-
-
-def _redirect_page(app, environ, source_id, action):
-    """(status, headers, body) of Stripe's test page for a redirect-flow Source, where the
-    client_secret is the credential: the page, or the customer's choice answered by a 302
-    back to redirect[return_url]."""
-    if environ.get("REQUEST_METHOD", "GET").upper() != "GET":
-        return _html(405, "Method not allowed", "<p>Use GET: follow the page's links.</p>")
-    try:
-        secret = params.decode(environ.get("QUERY_STRING", "")).get("client_secret")
-        with app.store.transaction(write=action is not None) as db:
-            account, found = sources.redirect_source(db, source_id, secret)
-            if action is not None:
-                found = sources.complete_redirect(app, db, account, found, action == "authorize")
-    except errors.StripeError as error:
-        return _html(error.status, "No such payment" if error.status == 404 else
-                     "Test payment page", f"<p>{html.escape(error.message)}</p>")
-    if action is not None:
-        _committed(app)
-        return 302, [("Location", sources.return_url(found)), ("Cache-Control", "no-store"),
-                     ("Content-Length", "0")], b""
-    link = (f"{html.escape(environ.get('SCRIPT_NAME', ''))}/_emu/redirect/"
-            f"{html.escape(source_id)}/%s?client_secret={html.escape(secret)}")
-    return _html(200, "Test payment page", f"""<p>{html.escape(found["type"])} source
-<code>{html.escape(source_id)}</code>: {found["amount"]} {html.escape(found["currency"] or "")},
-status <code id="status">{html.escape(found["status"])}</code>, redirect
-<code id="redirect-status">{html.escape(found["redirect"]["status"])}</code>.</p>
-<p><a id="authorize" href="{link % "authorize"}">Authorize test payment</a>
-<a id="fail" href="{link % "fail"}">Fail test payment</a></p>""")
-
-
-def _html(status, title, content):
-    body = (f"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title} · stripe_emu"
-            f"</title></head>\n<body><h1>{title}</h1>\n{content}\n</body></html>\n").encode()
-    return status, [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store"),
-                    ("Content-Length", str(len(body)))], body
+def _admit(app, environ, web_page):
+    if app.control_plane != "open" and not _local(environ.get("REMOTE_ADDR")):
+        raise errors.StripeError(
+            "The stripe_emu control plane answers loopback clients only. Start the emulator "
+            "with --control-plane-open (make_app(control_plane=\"open\")) to allow others.",
+            status=403)
+    if environ.get("HTTP_STRIPE_SIGNATURE") is not None:
+        # A webhook endpoint registered at /_emu/... would let any API key reset everything.
+        raise errors.StripeError("The stripe_emu control plane does not take webhook "
+                                 "deliveries (this request carries a Stripe-Signature).",
+                                 status=403)
+    site = environ.get("HTTP_SEC_FETCH_SITE", "none")
+    if not web_page and (environ.get("HTTP_ORIGIN") is not None
+                         or site not in ("same-origin", "none")):
+        # Any web page the developer opens can send requests to 127.0.0.1; curl, test
+        # clients and the stripe_emu.testing helpers send neither header.
+        raise errors.StripeError("The stripe_emu control plane does not answer requests "
+                                 "made by web pages (this one carries an Origin header or "
+                                 f"Sec-Fetch-Site: {site}).", status=403)
 
 
 def _local(address):
@@ -188,123 +173,190 @@ def _local(address):
     return (getattr(ip, "ipv4_mapped", None) or ip).is_loopback
 
 
-def _params(environ, method):
-    query = params.decode(environ.get("QUERY_STRING", ""))
-    if method == "GET":
-        return query
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        raise errors.invalid("Invalid Content-Length header.")
-    raw = environ["wsgi.input"].read(length) if length > 0 else b""
-    if environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower() == "application/json":
-        try:
-            body = json.loads(raw or b"{}")
-        except ValueError as error:
-            raise errors.invalid(f"The body is not valid JSON: {error}")
-        if not isinstance(body, dict):
-            raise errors.invalid("The JSON body must be an object.")
+def _route(path, method):
+    """(function, its parameters' schemas, path arguments) of the endpoint; 404 or 405."""
+    for pattern, endpoint in _ENDPOINTS:
+        match = pattern.fullmatch(path)
+        if match is None:
+            continue
+        if method not in endpoint:
+            raise errors.StripeError(f"{method} is not allowed on {path}: use "
+                                     f"{', '.join(endpoint)}.", status=405)
+        return *endpoint[method], match.groupdict()
+    raise errors.StripeError(f"Unrecognized control-plane URL: {path}", status=404)
+
+
+def _params(environ, method, properties):
+    """The request's parameters checked against `properties` (schemas as in Stripe's spec);
+    for properties None, the JSON body itself (a snapshot)."""
+    is_json = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower() == _JSON
+    if properties is None:
+        if not is_json:
+            raise errors.invalid(f"The snapshot must be the body, as {_JSON}.")
+        return _json_body(environ)
+    if is_json:
+        # Typed JSON values become the form values they stand for, for one coercion of both.
+        given = pipeline.read_params(environ, "GET")  # the query string
+        given.update(params.decode(urllib.parse.urlencode(form_pairs(_json_body(environ)))))
     else:
-        try:
-            body = params.decode(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise errors.invalid("The body must be UTF-8 encoded form data.")
-    return {**query, **body}
+        given = pipeline.read_params(environ, method)
+    return params.coerce_object(given, {"type": "object", "properties": properties})
 
 
-def _integer(given, name, default):
-    value = given.get(name, default)
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise errors.invalid(f"Invalid integer: {value}", name)
-    return value
+def _json_body(environ):
+    raw = pipeline.read_body(environ, MAX_SNAPSHOT_BYTES)
+    try:
+        body = json.loads(raw or b"{}")
+    except (ValueError, RecursionError) as error:
+        raise errors.invalid(f"The body is not valid JSON: {error}")
+    if not isinstance(body, dict):
+        raise errors.invalid("The JSON body must be an object.")
+    return body
 
 
-def _boolean(given, name):
-    value = given.get(name, False)
-    if value in ("true", "false"):
-        return value == "true"
-    if not isinstance(value, bool):
-        raise errors.invalid(f"Invalid boolean: {value}", name)
-    return value
+def form_pairs(value, prefix=""):
+    """Stripe's form encoding of nested values: [(a[b], 1), (a[list][0], x)], booleans as
+    true/false, None as an empty value (unset)."""
+    if isinstance(value, (dict, list)):
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        pairs = []
+        for key, item in items:
+            pairs += form_pairs(item, f"{prefix}[{key}]" if prefix else str(key))
+        return pairs
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    return [(prefix, "" if value is None else str(value))]
 
 
-def _string(given, name):
-    value = given.get(name)
-    if value is not None and not isinstance(value, str):
-        raise errors.invalid(f"Invalid string: {json.dumps(value)}", name)
-    return value or None
-
+# --- the endpoints: given (checked parameters) → JSON-ready result ---------------------------
 
 def _health(app, given):
     return {"status": "ok", "pid": os.getpid(), "database": app.store.path}
 
 
 def _reset(app, given):
-    account = account_of(_string(given, "account"))
-    return {"reset": True, "account": account, "deleted": reset(app, account)}
+    deleted = reset(app, given.get("account"))
+    return {"reset": True, "account": account_from_key(given.get("account")),
+            "deleted": deleted}
 
 
 def _export(app, given):
     return export_snapshot(app)
 
 
-def _import(app, given):
+def _import(app, snapshot):
     try:
-        return {"restored": import_snapshot(app, given)}
+        return {"restored": import_snapshot(app, snapshot)}
     except sql.SnapshotError as error:
         raise errors.invalid(str(error))
 
 
 def _requests(app, given):
-    limit = _integer(given, "limit", 100)
-    if not 1 <= limit <= MAX_LOG_LIMIT:
+    limit = given.get("limit", 100)
+    if limit is None or not 1 <= limit <= MAX_LOG_LIMIT:
         raise errors.invalid(f"limit must be between 1 and {MAX_LOG_LIMIT}.", "limit")
-    entries = recent_requests(app, limit, _string(given, "account"))
+    entries = recent_requests(app, limit, given.get("account"))
     # The pid tells apart the workers of a multi-process server: each keeps its own log.
     return {"object": "list", "pid": os.getpid(), "data": entries}
 
 
 def _faults(app, given):
-    account = account_of(_string(given, "account"))
-    return {"object": "list",
-            "data": [dataclasses.asdict(fault) for fault in app.faults.pending(account)]}
+    return {"object": "list", "data": [
+        dataclasses.asdict(fault)
+        for fault in app.faults.pending(account_from_key(given.get("account")))]}
 
 
 def _inject(app, given):
-    kind = _string(given, "kind")
-    if kind is None:
+    if given.get("kind") is None:
         raise errors.missing_param("kind")
     try:
         fault = app.faults.add(
-            kind, _integer(given, "count", 1), method=_string(given, "method"),
-            path=_string(given, "path"), account=account_of(_string(given, "account")),
-            after_execution=_boolean(given, "after_execution"))
+            given["kind"], given.get("count", 1), method=given.get("method"),
+            path=given.get("path"), account=account_from_key(given.get("account")),
+            after_execution=given.get("after_execution") or False)
     except ValueError as error:
         raise errors.invalid(str(error))
     return dataclasses.asdict(fault)
 
 
 def _clear_faults(app, given):
-    return {"deleted": app.faults.clear(account_of(_string(given, "account")))}
+    return {"deleted": app.faults.clear(account_from_key(given.get("account")))}
 
 
 def _source_status(app, given, source):
-    status = _string(given, "status")
-    if status is None:
+    if given.get("status") is None:
         raise errors.missing_param("status")
-    return set_source_status(app, source, status, _string(given, "account"))
+    return set_source_status(app, source, given["status"], given.get("account"))
 
 
-_ENDPOINTS = {
-    "/_emu/health": {"GET": _health},
-    "/_emu/reset": {"POST": _reset},
-    "/_emu/snapshot": {"GET": _export, "POST": _import},
-    "/_emu/requests": {"GET": _requests},
-    "/_emu/faults": {"GET": _faults, "POST": _inject, "DELETE": _clear_faults},
-}
-_PATTERNS = [(re.compile(r"/_emu/sources/(?P<source>[^/]+)/status"), {"POST": _source_status})]
+_TEXT = {"type": "string", "maxLength": 5000}
+_ENDPOINTS = [(re.compile(path), endpoint) for path, endpoint in (
+    ("/_emu/health", {"GET": (_health, {})}),
+    ("/_emu/reset", {"POST": (_reset, {"account": _TEXT})}),
+    ("/_emu/snapshot", {"GET": (_export, {}), "POST": (_import, None)}),
+    ("/_emu/requests", {"GET": (_requests, {"limit": {"type": "integer"}, "account": _TEXT})}),
+    ("/_emu/faults", {
+        "GET": (_faults, {"account": _TEXT}),
+        "POST": (_inject, {"kind": _TEXT, "count": {"type": "integer"}, "method": _TEXT,
+                           "path": _TEXT, "account": _TEXT,
+                           "after_execution": {"type": "boolean"}}),
+        "DELETE": (_clear_faults, {"account": _TEXT})}),
+    (r"/_emu/sources/(?P<source>[^/]+)/status",
+     {"POST": (_source_status, {"status": _TEXT, "account": _TEXT})}),
+)]
+
+
+# --- the redirect page of redirect-flow Sources (HTML) -----------------------------------------
+
 _REDIRECT_PAGE = re.compile(r"/_emu/redirect/([^/]+)(?:/(authorize|fail))?")
-_REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-            405: "Method Not Allowed"}
+
+
+def _redirect_page(app, environ, method, source_id, action):
+    """(status, headers, body) of Stripe's test page for a redirect-flow Source, where the
+    client_secret is the credential: the page, or the customer's choice answered by a 302
+    back to redirect[return_url]."""
+    if method != "GET":
+        return _html(405, "Method not allowed", "<p>Use GET: follow the page's links.</p>")
+    try:
+        secret = pipeline.read_params(environ, method).get("client_secret")
+        with app.store.transaction(write=action is not None) as db:
+            account, found = sources.redirect_source(db, source_id, secret)
+            if action is not None:
+                found = sources.complete_redirect(app, db, account, found, action == "authorize")
+                # Built before the commit: a return_url that cannot be followed changes nothing.
+                location = _location(found)
+    except errors.StripeError as error:
+        return _html(error.status, "No such payment" if error.status == 404 else
+                     "Test payment page", f"<p>{html.escape(error.message)}</p>")
+    if action is not None:
+        _committed(app)
+        return 302, [("Location", location), ("Cache-Control", "no-store")], b""
+    link = (f"{html.escape(environ.get('SCRIPT_NAME', ''))}/_emu/redirect/"
+            f"{html.escape(source_id)}/%s?client_secret={html.escape(secret)}")
+    return _html(200, "Test payment page", f"""<p>{html.escape(found["type"])} source
+<code>{html.escape(source_id)}</code>: {found["amount"]} {html.escape(found["currency"] or "")},
+status <code id="status">{html.escape(found["status"])}</code>, redirect
+<code id="redirect-status">{html.escape(found["redirect"]["status"])}</code>.</p>
+<p><a id="authorize" href="{link % "authorize"}">Authorize test payment</a>
+<a id="fail" href="{link % "fail"}">Fail test payment</a></p>""")
+
+
+def _location(source):
+    """The Source's way back (sources.return_url) as a Location header can carry it."""
+    try:
+        url = sources.return_url(source)
+        usable = urllib.parse.urlsplit(url).scheme in ("http", "https")
+    except ValueError:
+        usable = False
+    if not usable:
+        # Refused at creation since; a Source from an older snapshot may still have one.
+        raise errors.invalid("This Source's redirect[return_url] is not an http(s) URL to "
+                             "send the customer back to.")
+    return urllib.parse.quote(url, safe=_URL_CHARACTERS)
+
+
+def _html(status, title, content):
+    body = (f"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title} · stripe_emu"
+            f"</title></head>\n<body><h1>{title}</h1>\n{content}\n</body></html>\n").encode()
+    return status, [("Content-Type", "text/html; charset=utf-8"),
+                    ("Cache-Control", "no-store")], body

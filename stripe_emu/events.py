@@ -2,58 +2,55 @@
 queues its webhook deliveries in that same transaction (so an event is delivered exactly
 when its change is committed)."""
 import time
-from typing import NamedTuple
 
 from . import ids, spec, webhooks
 from .expand import present
 from .store import objects
-from .store import webhooks as deliveries
+from .store import webhooks as webhook_store
 
 
 def record(req, event_type, obj, previous=None):
-    """Record `event_type` for `obj` as it is after the change; `previous` is the object as it
-    was before, for *.updated events (Stripe sends only the changed fields' old values)."""
-    data = {"object": present(dict(obj, deleted=False) if obj.get("deleted") else obj)}
-    if obj.get("deleted"):
-        data["object"].pop("deleted", None)  # deletion events carry the full object as it was
-    if previous is not None:
-        data["previous_attributes"] = previous_attributes(previous, obj)
-    targets = webhooks.targets(req, event_type)
-    event = {
-        "id": ids.new_id(ids.EVENT),
-        "object": "event",
-        # Events are rendered in the emulator's one API version, whatever the request's
-        # Stripe-Version (Stripe uses the account's default version, not the request's).
-        "api_version": spec.API_VERSION,
-        "created": req.now,
-        "data": data,
-        "livemode": False,
-        "pending_webhooks": len(targets),
-        "request": {"id": req.request_id, "idempotency_key": req.idempotency_key},
-        "type": event_type,
-    }
-    objects.insert(req.db, req.account, event)
-    if targets:
-        deliveries.enqueue(req.db, req.account, event["id"], targets, time.time())
-        req.app.webhooks.armed = True
-    return event
-
-
-class _NoRequest(NamedTuple):
-    """What `record` reads of an app.Request, for an event no API request caused."""
-    app: object
-    db: object
-    account: str
-    now: int
-    request_id: None = None
-    idempotency_key: None = None
+    """Record `event_type` for `obj` as it is after the change made by API request `req`;
+    `previous` is the object as it was before, for *.updated events (Stripe sends only the
+    changed fields' old values)."""
+    return _record(req.app, req.db, req.account, req.now,
+                   {"id": req.request_id, "idempotency_key": req.idempotency_key},
+                   event_type, obj, previous)
 
 
 def record_automatic(app, db, account, event_type, obj):
     """Record an event that Stripe itself caused (a Source expiring, a customer finishing a
     redirect): its `request` is {"id": null, "idempotency_key": null}, as Stripe sends it.
     `db` is an open write transaction; run `app.after_commit` hooks once it commits."""
-    return record(_NoRequest(app, db, account, int(app.clock())), event_type, obj)
+    return _record(app, db, account, int(app.clock()), {"id": None, "idempotency_key": None},
+                   event_type, obj, None)
+
+
+def _record(app, db, account, now, request, event_type, obj, previous):
+    data = {"object": present(dict(obj, deleted=False) if obj.get("deleted") else obj)}
+    if obj.get("deleted"):
+        data["object"].pop("deleted", None)  # deletion events carry the full object as it was
+    if previous is not None:
+        data["previous_attributes"] = previous_attributes(previous, obj)
+    targets = webhooks.targets(app, db, account, event_type)
+    event = {
+        "id": ids.new_id(ids.EVENT),
+        "object": "event",
+        # Events are rendered in the emulator's one API version, whatever the request's
+        # Stripe-Version (Stripe uses the account's default version, not the request's).
+        "api_version": spec.API_VERSION,
+        "created": now,
+        "data": data,
+        "livemode": False,
+        "pending_webhooks": len(targets),
+        "request": request,
+        "type": event_type,
+    }
+    objects.insert(db, account, event)
+    if targets:
+        webhook_store.enqueue(db, account, event["id"], targets, time.time())
+        app.webhooks.armed = True
+    return event
 
 
 def previous_attributes(old, new):

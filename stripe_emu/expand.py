@@ -74,8 +74,8 @@ def apply(req, result, paths):
 def _check(method, template, path):
     parts = path.split(".")
     if len(parts) > MAX_DEPTH:
-        raise errors.invalid(f"You cannot expand more than {MAX_DEPTH} levels of a property. "
-                             f"Property: {path}", code="property_expansion_max_depth")
+        raise errors.invalid(f"You cannot expand more than {MAX_DEPTH} levels of a property.",
+                             code="property_expansion_max_depth")
     if _valid(method, template, path):
         return
     hint = ""

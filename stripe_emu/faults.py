@@ -2,7 +2,8 @@
 client's retry logic.
 
 A fault is consumed by the next request of the API (/v1) that matches it: optionally only one
-account's, one method, one path (`*` matches anything, as in a shell). Faults live in the
+account's, one method, one path (an fnmatch pattern: `*` matches any run of characters, `/`
+included, so `/v1/customers/*` also matches `/v1/customers/cus_1/sources`). Faults live in the
 database, not in the App, so that every worker process sharing one database file sees a fault
 injected through any of them, and each occurrence fails exactly one request.
 
@@ -15,7 +16,7 @@ then its answer is lost, and only the idempotency layer keeps a retry from runni
 import dataclasses
 import fnmatch
 
-from . import errors
+from . import errors, idempotency
 from .store import control as sql
 
 _HELP = "If you have any questions, we can help at https://support.stripe.com/."
@@ -32,13 +33,11 @@ LOCK_TIMEOUT_MESSAGE = (
 # Observed on a real 500 (stripe/stripe-apps#819), double spaces included.
 API_ERROR_MESSAGE = ("Error while communicating with one of our backends.  Sorry about that!  "
                      f"We have been notified of the problem.  {_HELP}")
-IN_USE_MESSAGE = ("There is currently another in-progress request using this Idempotent Key "
-                  "(that probably means you submitted twice, and the other request is still "
-                  "going through): {key}. Please try again later.")
 
 KINDS = ("rate_limit", "lock_timeout", "api_error", "idempotency_key_in_use",
          "connection_dropped")
 METHODS = ("GET", "POST", "DELETE")
+MAX_COUNT = 1_000_000  # more than any test makes, and far inside SQLite's integers
 
 
 class ConnectionDropped(Exception):
@@ -79,15 +78,14 @@ class Fault:
             # this one was never stored, so a retry is worth making.
             return errors.StripeError(API_ERROR_MESSAGE, status=500, type="api_error",
                                       headers={"Stripe-Should-Retry": "true"})
-        return errors.StripeError(IN_USE_MESSAGE.format(key=req.idempotency_key or ""),
-                                  status=409, code="idempotency_key_in_use")
+        return idempotency.key_in_use(req.idempotency_key or "")
 
 
 def _checked(kind, count, method, path, after_execution):
     if kind not in KINDS:
         raise ValueError(f"Unknown fault kind: {kind!r}. Use one of: {', '.join(KINDS)}.")
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"The count must be a positive integer, not {count!r}.")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
+        raise ValueError(f"The count must be an integer from 1 to {MAX_COUNT}, not {count!r}.")
     method = method.upper() if method else None
     if method is not None and method not in METHODS:
         raise ValueError(f"The method must be one of {', '.join(METHODS)}, not {method!r}.")

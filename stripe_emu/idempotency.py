@@ -1,4 +1,4 @@
-"""Idempotent requests, kept the way Stripe keeps them (STRIPE_SEMANTICS §5).
+"""Idempotent requests, kept the way Stripe keeps them (Stripe's "Idempotent requests" docs).
 
 The first result of a POST carrying an Idempotency-Key (a success, an error raised while
 executing, or a 500) is stored per account and key and replayed byte for byte, with
@@ -64,7 +64,7 @@ def record_inside(req, status, body):
     if not store.finish(req.db, req.account, req.idempotency_key, req.request_id, status, body):
         # This request outlived STALE_SECONDS and another took its key over: roll back, so
         # the request runs once.
-        raise _in_use(req.idempotency_key)
+        raise key_in_use(req.idempotency_key)
 
 
 def _fingerprint(req):
@@ -109,12 +109,14 @@ def _outcome(req, key, fingerprint, row):
     if row["status"] == "in_flight":
         if time.time() - row["locked_at"] > STALE_SECONDS:
             return None
-        raise _in_use(key)
+        raise key_in_use(key)
     return row["response_status"], bytes(row["response_body"]), row["original_request"]
 
 
-def _in_use(key):
-    # Not stored, and not a reason to release the key: the other request still holds it.
+def key_in_use(key):
+    """Stripe's 409 for a key whose first request is still executing (also what an injected
+    idempotency_key_in_use fault answers). Not stored, and not a reason to release the key:
+    the other request still holds it."""
     return errors.StripeError(
         "There is currently another in-progress request using this Idempotent Key (that "
         "probably means you submitted twice, and the other request is still going through): "

@@ -36,8 +36,12 @@ _QUOTED = {'"': re.compile(r'"((?:[^"\\]|\\.)*)"', re.DOTALL),
            "'": re.compile(r"'((?:[^'\\]|\\.)*)'", re.DOTALL)}
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _BARE = re.compile(r"\S+")
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# ASCII digits only: \d would take other scripts' digits, which Stripe does not.
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_SEQ = re.compile(r"[0-9]{1,19}")
 _PAGE_PREFIX = "seq:"
+# What SQLite's 64-bit integers hold (`created` is one): numbers beyond it match nothing.
+_INTEGERS = range(-(1 << 63), 1 << 63)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,12 +139,30 @@ def _checked(raw, fields, resource):
         if not _NUMBER.fullmatch(value.strip()):
             raise errors.invalid(f"Field `{field}` takes numeric values, but the query gave "
                                  f"`{value}`.", "query")
-        value = float(value) if "." in value else int(value)
+        number = _number(value.strip())
+        if number is None:
+            # UNCERTAIN wording: Stripe's answer to a number beyond 64 bits was not found.
+            raise errors.invalid(f"Field `{field}` takes numbers from {_INTEGERS.start} to "
+                                 f"{_INTEGERS.stop - 1}, but the query gave `{value}`.",
+                                 "query")
+        value = number
     if operator == "~" and len(value.strip()) < SUBSTRING_MIN_LENGTH:
         raise errors.invalid(f"Substring matching (`~`) on `{field}` needs a value of at least "
                              f"{SUBSTRING_MIN_LENGTH} characters, but the query gave "
                              f"`{value}`.", "query")
     return Clause(field, kind, operator, value, key, negated)
+
+
+def _number(text):
+    """`text` (a _NUMBER) as an int or a float, or None beyond SQLite's 64-bit integers. More
+    than 19 significant digits are out of range uncounted (int() refuses thousands)."""
+    if "." in text:
+        number = float(text)
+    elif len(text.lstrip("-").lstrip("0")) <= 19:
+        number = int(text)
+    else:
+        return None
+    return number if _INTEGERS.start <= number < _INTEGERS.stop else None
 
 
 def _unparsable(detail=None):
@@ -163,7 +185,8 @@ def page_seq(token):
     except (binascii.Error, UnicodeDecodeError, ValueError):
         text = ""
     seq = text[len(_PAGE_PREFIX):]
-    if not text.startswith(_PAGE_PREFIX) or not seq.isdigit():
+    if not text.startswith(_PAGE_PREFIX) or not _SEQ.fullmatch(seq) \
+            or int(seq) not in _INTEGERS:
         # UNCERTAIN wording: Stripe's answer to a forged page token was not found.
         raise errors.invalid(f"Invalid page: {token}. Pass the next_page value of a previous "
                              "search result, unchanged.", "page")

@@ -2,8 +2,10 @@
 
 wsgiref answers one request per connection; the official clients keep connections alive, so
 this handler loops over requests on a connection, always answers with a Content-Length, and
-drains any body the app did not read so the next request starts on a clean stream. Each
-connection gets a thread.
+drains any body the app did not read so the next request starts on a clean stream. A body it
+cannot delimit (chunked, or a Content-Length that is not a number) is refused and the
+connection closed, so its bytes are never read as a next request. Each connection gets a
+thread, and an idle connection is closed after KEEP_ALIVE_SECONDS.
 """
 import socket
 import sys
@@ -12,7 +14,11 @@ import time
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
+from . import errors, ids
+from .app import App
 from .faults import ConnectionDropped
+
+KEEP_ALIVE_SECONDS = 60
 
 
 class _Input:
@@ -58,6 +64,8 @@ class _RequestHandler(WSGIRequestHandler):
     # Headers and body leave in separate writes: without TCP_NODELAY, Nagle's algorithm and
     # the client's delayed ACK hold every keep-alive response back by ~40 ms.
     disable_nagle_algorithm = True
+    # The socket's timeout: a connection idle (or a body stalled) this long is closed.
+    timeout = KEEP_ALIVE_SECONDS
 
     def handle(self):
         self.close_connection = True
@@ -68,20 +76,19 @@ class _RequestHandler(WSGIRequestHandler):
     def handle_one_request(self):
         try:
             self.raw_requestline = self.rfile.readline(65537)
-        except ConnectionError:  # the client went away between two requests: not an error
+        except (ConnectionError, TimeoutError):  # gone, or idle too long: not an error
             self.raw_requestline = b""
         if not self.raw_requestline or len(self.raw_requestline) > 65536:
             self.close_connection = True
             return
         if not self.parse_request():
             return
-        environ = self.get_environ()
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
-        body = _Input(self.rfile, max(length, 0))
-        handler = _Handler(body, self.wfile, self.get_stderr(), environ, multithread=True)
+        length = self._body_length()
+        if length is None:
+            return
+        body = _Input(self.rfile, length)
+        handler = _Handler(body, self.wfile, self.get_stderr(), self.get_environ(),
+                           multithread=True)
         handler.request_handler = self
         handler.run(self.server.get_app())
         if handler.dropped:
@@ -90,8 +97,54 @@ class _RequestHandler(WSGIRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-        elif not body.drain():
+            return
+        try:
+            drained = body.drain()
+        except OSError:  # a stalled body timed out
+            drained = False
+        if not drained:
             self.close_connection = True
+
+    def _body_length(self):
+        """The request body's length, or None once the request is refused because its body
+        cannot be delimited."""
+        if self.headers.get("Transfer-Encoding") is not None:
+            self._refuse(501, "stripe_emu does not accept request bodies sent with "
+                              "Transfer-Encoding: send the body with a Content-Length header.")
+            return None
+        given = set(self.headers.get_all("Content-Length") or ())
+        if not given:
+            return 0
+        value = given.pop().strip()
+        if given or not (value.isascii() and value.isdigit()) or len(value) > 18:
+            self._refuse(400, "Invalid Content-Length header.")
+            return None
+        return int(value)
+
+    def _refuse(self, status, message):
+        """Answer with Stripe's error object (the app's renderer) and close the connection:
+        what follows on it could be mistaken for a next request."""
+        request_id = ids.new_id(ids.REQUEST)
+        status, body = App.render_error(errors.StripeError(message, status=status), request_id)
+        self.close_connection = True
+        self.send_response(status)
+        for name, value in (("Content-Type", "application/json"),
+                            ("Content-Length", str(len(body))), ("Connection", "close"),
+                            ("Request-Id", request_id)):
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+        # Closing with unread bytes pending makes TCP reset the connection, and a reset can
+        # destroy the answer before the client reads it: end our side, then read what the
+        # client still sends (for a second at most) until it closes.
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(1)
+            for _ in range(64):
+                if not self.rfile.read1(65536):
+                    break
+        except OSError:
+            pass
 
     def log_request(self, *args):
         pass  # the access log is written by `logged` with the request id

@@ -1,17 +1,28 @@
 """Stripe's published OpenAPI description, read once per process.
 
 The emulator takes from it what Stripe itself publishes rather than retyping it: which
-parameters each operation accepts and their types (params.py), and which fields of each
-object can be expanded (expand.py). The file is immutable data, so a process-wide cache is
-not shared state.
+parameters each operation accepts and their types (params.py checks requests against
+`request_schema`), and which fields of each object can be expanded (expand.py). Where Stripe
+takes more than the bundled 2023-08-16 spec says, the tables below complete the spec, each
+entry typed like the spec's own. The file is immutable data, so a process-wide cache is not
+shared state.
 """
+import copy
 import functools
 import json
+import re
 from pathlib import Path
 
 SPEC_PATH = Path(__file__).resolve().parent / "spec3.subset.json"
 API_VERSION = "2023-08-16"
+# Stripe's API versions are dates, followed since 2024 by a release name: 2024-09-30.acacia.
+# `pattern`s here are matched against the whole value (params.py uses re.fullmatch).
+API_VERSION_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[a-z0-9.-]*)?"
+# An event type is dotted lower-case words (invoice_payment.paid); `*` means every event.
+EVENT_TYPE_PATTERN = r"\*|[a-z0-9_]+(\.[a-z0-9_]+)+"
 _EXPAND = {"type": "array", "items": {"type": "string", "maxLength": 5000}}
+_STRING = {"type": "string", "maxLength": 5000}
+_BOOLEAN = {"type": "boolean"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -25,36 +36,116 @@ def resolve(schema):
     return schema
 
 
-# Parameters Stripe accepts but its spec leaves out: POST /v1/sources takes a hash named after
-# the Source's type (card[number], sepa_debit[iban], three_d_secure[card], ...). They pass
-# here as free-form hashes; resources/sources.py checks their fields.
-_UNLISTED = {("post", "/v1/sources"): ("ach_debit", "card", "sepa_debit", "three_d_secure")}
+def _hash_of(method, template, param):
+    """The hash form of an operation's parameter (the object branch of its anyOf)."""
+    schema = _spec_parameters(method, template)[0][param]
+    return next(option for option in schema["anyOf"] if option.get("type") == "object")
+
+
+def _source_hash(spec_schema):
+    # `source` is typed a string (x-stripeBypassValidation), yet Stripe takes a card's or a
+    # bank account's details in it, as in the legacy `card` and `bank_account` hashes.
+    path = "/v1/customers/{customer}/sources"
+    return {"anyOf": [spec_schema, _hash_of("post", path, "card"),
+                      _hash_of("post", path, "bank_account")]}
+
+
+def _strings(*fields):
+    return {"type": "object", "properties": {field: _STRING for field in fields}}
+
+
+def _optional_name(length):
+    return {"anyOf": [{"type": "string", "maxLength": length}, {"type": "string", "enum": [""]}]}
+
+
+_CUSTOMER_SOURCE_PATHS = [f"/v1/customers/{{customer}}/{kind}"
+                          for kind in ("sources", "cards", "bank_accounts")]
+
+# Hashes Stripe takes but the spec leaves untyped: `source` as details (above), and on
+# POST /v1/sources the hash named after the Source's type, with the fields Stripe's Sources
+# guides list (the card fields are those of a card token). A callable is evaluated lazily.
+_UNTYPED = {
+    **{("post", path): {"source": _source_hash}
+       for path in ["/v1/customers", "/v1/customers/{customer}", *_CUSTOMER_SOURCE_PATHS]},
+    ("post", "/v1/sources"): {
+        "card": lambda _: _hash_of("post", "/v1/tokens", "card"),
+        "sepa_debit": _strings("iban"),
+        "three_d_secure": _strings("card", "customer"),
+        "ach_debit": _strings("account_number", "routing_number", "account_holder_type",
+                              "country")},
+}
+
+# Parameters that current clients send and the bundled spec does not list yet, typed as in
+# Stripe's current API reference.
+_NEWER = {
+    ("post", "/v1/customers"): {
+        "business_name": _optional_name(150), "individual_name": _optional_name(150),
+        "validate": _BOOLEAN,
+        "tax[validate_location]": {"type": "string", "enum": ["deferred", "immediately"]},
+        "invoice_settings[rendering_options][template]": _STRING},
+    ("post", "/v1/customers/{customer}"): {
+        "business_name": _optional_name(150), "individual_name": _optional_name(150),
+        "validate": _BOOLEAN,
+        "tax[validate_location]": {"type": "string",
+                                   "enum": ["auto", "deferred", "immediately"]},
+        "invoice_settings[rendering_options][template]": _STRING},
+    **{("post", path): {"validate": _BOOLEAN} for path in _CUSTOMER_SOURCE_PATHS},
+    ("post", "/v1/tokens"): {
+        "card[networks][preferred]": {"type": "string",
+                                      "enum": ["cartes_bancaires", "mastercard", "visa"]}},
+}
+
+# The spec enumerates the API versions and event types that existed in 2023; Stripe takes
+# the ones it knows today, so any well-formed value passes (the Stripe-Version header's rule).
+_EVENT_TYPES = {"type": "array",
+                "items": {"type": "string", "maxLength": 5000, "pattern": EVENT_TYPE_PATTERN}}
+_RELAXED = {
+    ("post", "/v1/webhook_endpoints"): {
+        "api_version": {"type": "string", "maxLength": 5000, "pattern": API_VERSION_PATTERN},
+        "enabled_events": _EVENT_TYPES},
+    ("post", "/v1/webhook_endpoints/{webhook_endpoint}"): {"enabled_events": _EVENT_TYPES},
+}
+
+
+@functools.lru_cache(maxsize=None)
+def _spec_parameters(method, template):
+    """({name: schema}, [required names]) of one operation as the spec lists them."""
+    operation = spec()["paths"][template][method.lower()]
+    body = operation.get("requestBody", {}).get("content", {})
+    form = body.get("application/x-www-form-urlencoded", {}).get("schema", {})
+    properties, required = dict(form.get("properties", {})), list(form.get("required", []))
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "query":
+            properties[parameter["name"]] = parameter["schema"]
+            if parameter.get("required"):
+                required.append(parameter["name"])
+    return properties, required
 
 
 @functools.lru_cache(maxsize=None)
 def request_schema(method, template):
     """The parameters of one operation as one object schema: the form body of a POST, or the
     query parameters of a GET (and of a DELETE, whose parameters clients send in the query)."""
-    operation = spec()["paths"][template][method.lower()]
-    properties, required = {}, []
-    body = operation.get("requestBody", {}).get("content", {})
-    form = body.get("application/x-www-form-urlencoded", {}).get("schema", {})
-    properties.update(form.get("properties", {}))
-    required += form.get("required", [])
-    for parameter in operation.get("parameters", []):
-        if parameter["in"] == "query":
-            properties[parameter["name"]] = parameter["schema"]
-            if parameter.get("required"):
-                required.append(parameter["name"])
-    for name in _UNLISTED.get((method.lower(), template), ()):
-        properties.setdefault(name, {"type": "object"})
+    properties, required = _spec_parameters(method, template)
+    properties = dict(properties)
+    for table in (_UNTYPED, _NEWER, _RELAXED):
+        for path, schema in table.get((method.lower(), template), {}).items():
+            _put(properties, re.findall(r"[^\[\]]+", path), schema)
     # "This parameter is available on all API requests" (Stripe's expand docs), even where
     # the spec leaves it out, as on DELETE /v1/customers/{customer}.
     properties.setdefault("expand", _EXPAND)
-    return {"type": "object", "properties": properties, "required": required}
+    return {"type": "object", "properties": properties, "required": list(required)}
 
 
-@functools.lru_cache(maxsize=None)
-def expandable_fields(object_name):
-    schema = spec()["components"]["schemas"].get(object_name, {})
-    return frozenset(schema.get("x-expandableFields", ()))
+def _put(properties, names, schema):
+    """Set the schema of the parameter named by `names` (a[b][c] → [a, b, c]) in
+    `properties`, copying the spec's schemas on the way rather than changing them; a callable
+    `schema` is given the spec's schema it replaces."""
+    name, rest = names[0], names[1:]
+    if not rest:
+        properties[name] = schema(properties.get(name)) if callable(schema) else schema
+        return
+    child = properties[name] = copy.deepcopy(resolve(properties.get(name, {"type": "object"})))
+    for option in child.get("anyOf", [child]):
+        if option.get("type") == "object":
+            _put(option.setdefault("properties", {}), rest, schema)

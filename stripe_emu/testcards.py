@@ -1,5 +1,6 @@
 """Stripe's test cards, magic tokens and test bank accounts: brand, funding, behaviour,
-tokenization-time validation and fingerprints (STRIPE_SEMANTICS.md §3, §4.4).
+tokenization-time validation and fingerprints (docs.stripe.com/testing and the card error
+codes of docs.stripe.com/declines/codes).
 
 Pure data and functions: never touches the database, builds JSON or sees a request.  Errors
 come from `errors.py`, ready to raise.
@@ -48,12 +49,13 @@ _CARDS = {
     "4000000000000028": (*_V, "tok_avsLine1Fail"), "4000000000000036": (*_V, "tok_avsZipFail"),
     "4000000000000044": (*_V, "tok_avsUnchecked"),
 }
-# Magic tokens are reusable ids that each mint a fresh card from their test number (§3.2).
+# Magic tokens are reusable ids that each mint a fresh card from their test number: Stripe's
+# examples and CLI fixtures pass tok_visa again and again.
 MAGIC_TOKENS = {tok: n for n, (_, _, toks) in _CARDS.items() for tok in toks.split()}
 
 
 class Decline(NamedTuple):
-    """How a card declines: Stripe's `code`, `decline_code`, message and `param` (§3.3, §4.4)."""
+    """How a card declines: Stripe's `code`, `decline_code`, message and `param`."""
     code: str
     decline_code: str
     message: str
@@ -65,11 +67,12 @@ class Decline(NamedTuple):
 
 
 _DECLINED = "Your card was declined."
-GENERIC_DECLINE = Decline("card_declined", "generic_decline", _DECLINED)
-# Stripe validates a card when it is attached to a customer, so these fail at attach (§3.4) and,
-# if they were ever attached, at charge time too.
+# Stripe validates a card when it is attached to a customer, so these fail at attach ("If you
+# create a customer with a card that declines like 4000000000000002 the customer creation will
+# fail in Test mode too", a Stripe engineer on stripe-php#511) and, if they were ever attached,
+# at charge time.
 _DECLINES = {
-    "4000000000000002": GENERIC_DECLINE,
+    "4000000000000002": Decline("card_declined", "generic_decline", _DECLINED),
     "4000000000009995": Decline("card_declined", "insufficient_funds",
                                 "Your card has insufficient funds."),
     "4000000000009987": Decline("card_declined", "lost_card", _DECLINED),
@@ -95,15 +98,10 @@ _AVS = {
 }
 
 
-def magic_token_card(token_id) -> str | None:
-    """The test card number behind a magic token id, or None if `token_id` is not one."""
-    return MAGIC_TOKENS.get(token_id)
-
-
 def luhn_ok(number) -> bool:
-    """True when `number` is all digits and passes the Luhn checksum."""
+    """True when `number` is ASCII digits only and passes the Luhn checksum."""
     n = str(number)
-    if not n.isdigit() or not n.isascii():
+    if not re.fullmatch(r"[0-9]+", n):
         return False
     total = 0
     for i, ch in enumerate(reversed(n)):
@@ -126,7 +124,7 @@ def brand_for(number) -> str:
     if n in _CARDS:
         return _CARDS[n][0]
     for k, lo, hi, brand in _IIN:
-        if len(n) >= k and n[:k].isdigit() and lo <= int(n[:k]) <= hi:
+        if len(n) >= k and n[:k].isascii() and n[:k].isdigit() and lo <= int(n[:k]) <= hi:
             return brand
     return "Unknown"
 
@@ -139,20 +137,10 @@ class CardProfile(NamedTuple):
     country: str
     last4: str
     decline: Decline | None      # attach-time (and charge-time) decline, or None
-    charge_fails: bool           # attaches fine, every charge declines (4000000000000341)
+    charge_fails: bool           # attaches, then every charge declines (4000000000000341)
     cvc_check_result: str        # "pass", or "fail" for the cvc-fail card
     line1_result: str            # address_line1_check when line1 was supplied
     zip_result: str              # address_zip_check when the zip was supplied
-
-    def attach_error(self) -> StripeError | None:
-        """The error to raise when attaching this card to a customer, or None."""
-        return self.decline.error() if self.decline else None
-
-    def charge_error(self) -> StripeError | None:
-        """The error to raise when charging this card, or None."""
-        if self.decline:
-            return self.decline.error()
-        return GENERIC_DECLINE.error() if self.charge_fails else None
 
     # Stripe reports a check only for a field it was given: otherwise the *_check is null.
     def cvc_check(self, supplied) -> str | None:
@@ -183,11 +171,12 @@ def card_profile(number) -> CardProfile:
                        n in _CHARGE_FAILS, "fail" if n in _CVC_FAILS else "pass", line1, zip_)
 
 
-# Tokenization-time validation (these fail before any card exists; §3.3 row 4242424242424241).
+# Tokenization-time validation: these fail before any card exists (4242424242424241 is
+# Stripe's test number for incorrect_number).
 def validate_card_number(number) -> str:
     """The number as a string, or raise 402 incorrect_number."""
     n = "" if number is None else str(number)
-    if not re.fullmatch(r"[0-9]{12,19}", n) or not luhn_ok(n):
+    if not 12 <= len(n) <= 19 or not luhn_ok(n):
         raise card_error("incorrect_number", "Your card number is incorrect.", "number")
     return n
 
@@ -248,7 +237,8 @@ def magic_token(token_id, today) -> NewCard | None:
     return NewCard(card_profile(number), *default_expiry(today), True)
 
 
-# Fingerprints: stable per number within an account, unrelated across accounts (§3.1).
+# Fingerprints: stable per number within an account (tok_visa attached twice makes two cards
+# with one fingerprint), unrelated across accounts.
 _BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 
 
@@ -332,8 +322,8 @@ def bank_token(token_id) -> BankProfile | None:
 
 def verify_amounts_ok(amounts) -> bool:
     """True when the two micro-deposit amounts are 32 and 45 (cents, in either order)."""
-    try:
-        values = sorted(int(a) for a in amounts)
-    except (TypeError, ValueError):
+    if not isinstance(amounts, (list, tuple)):
         return False
-    return values == list(VERIFY_AMOUNTS)
+    texts = [str(amount) for amount in amounts]
+    return all(re.fullmatch(r"[0-9]{1,9}", text) for text in texts) and \
+        sorted(map(int, texts)) == list(VERIFY_AMOUNTS)

@@ -70,7 +70,8 @@ def inject_fault(app, kind, count=1, *, method=None, path=None, account=None,
     (a test key or account name) fail with `kind`: rate_limit, lock_timeout, api_error,
     idempotency_key_in_use or connection_dropped."""
     return app.faults.add(kind, count, method=method, path=path,
-                          account=control.account_of(account), after_execution=after_execution)
+                          account=control.account_from_key(account),
+                          after_execution=after_execution)
 
 
 def set_source_status(app, source_id, status, account=None):
@@ -106,7 +107,7 @@ def seed(app, data):
                             "account its objects belong to.")
         for collection, items in fixture.items():
             for item in items:
-                body = urllib.parse.urlencode(_form_pairs(item)).encode()
+                body = urllib.parse.urlencode(control.form_pairs(item)).encode()
                 status, _, answer = app.handle(wsgi_environ(
                     "POST", f"/v1/{collection}", {
                         "Authorization": f"Bearer {key}",
@@ -117,19 +118,6 @@ def seed(app, data):
                                     f"{answer['error']['message']}")
                 created.append(answer)
     return created
-
-
-def _form_pairs(value, prefix=""):
-    """Stripe's form encoding of nested params: a[b]=1, a[list][0]=x, booleans as true/false."""
-    if isinstance(value, (dict, list)):
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        pairs = []
-        for key, item in items:
-            pairs += _form_pairs(item, f"{prefix}[{key}]" if prefix else str(key))
-        return pairs
-    if isinstance(value, bool):
-        value = "true" if value else "false"
-    return [(prefix, "" if value is None else str(value))]
 
 
 def wsgi_environ(method, target, headers, body=b""):

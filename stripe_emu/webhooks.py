@@ -6,7 +6,7 @@ something to deliver, woken after each committed write and on a timer for retrie
 worker alone touches the database; each HTTP attempt runs in a short-lived sender thread, so
 a hanging endpoint delays only its own deliveries and never an API request. Failed attempts
 are retried with exponential backoff up to a bounded number of attempts, every attempt is
-recorded, and `close()` stops the worker.
+recorded, and `stop()` (run by App.close) ends the worker.
 
 Times here are wall-clock (time.time), not the app's clock: retries wait in real seconds,
 and Stripe's clients check a signature's timestamp against the real time.
@@ -15,15 +15,17 @@ import dataclasses
 import hashlib
 import hmac
 import json
+import posixpath
 import queue
 import threading
 import time
 import traceback
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from . import ids
-from .store import webhooks as store
+from .store import webhooks as webhook_store
 
 SIGNATURE_SCHEME = "v1"
 USER_AGENT = "Stripe/1.0 (+https://stripe.com/docs/webhooks)"
@@ -61,24 +63,46 @@ def signature_header(payload, secret, timestamp):
     return f"t={timestamp},{SIGNATURE_SCHEME}={digest}"
 
 
+class ControlPlaneURL(ValueError):
+    """A webhook URL naming the emulator's own control plane."""
+
+
+def check_url(url):
+    """`url` if it is an absolute http(s) URL a delivery can be sent to; ValueError otherwise.
+    The control plane is refused (ControlPlaneURL): an event must not reset or restore state
+    (and the control plane turns away any request carrying a Stripe-Signature)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        usable = parts.scheme in ("http", "https") and parts.hostname and parts.port != 0
+    except ValueError as error:  # an unclosed [IPv6 address], a port that is not a number
+        raise ValueError(f"not a valid URL: {url!r} ({error})")
+    if not usable:
+        raise ValueError(f"a webhook URL must be absolute, http:// or https://: {url!r}")
+    if any(ord(char) <= 0x20 or ord(char) == 0x7f for char in url):
+        raise ValueError(f"a webhook URL cannot hold spaces or control characters: {url!r}")
+    path = posixpath.normpath(urllib.parse.unquote(parts.path) or "/").lstrip("/")
+    if path == "_emu" or path.startswith("_emu/"):
+        raise ControlPlaneURL(f"a webhook URL cannot point at stripe_emu's control plane "
+                              f"(/_emu/): {url}")
+    return url
+
+
 def command_line_endpoint(text):
     """`URL[,secret]` (serve --webhook) → (url, secret), generating a secret when none is
     given."""
     url, _, secret = text.partition(",")
-    if not url.startswith(("http://", "https://")):
-        raise ValueError(f"webhook URL must start with http:// or https://: {url!r}")
-    return url, secret or new_secret()
+    return check_url(url), secret or new_secret()
 
 
-def targets(req, event_type):
-    """(endpoint id, url, secret) of every endpoint that receives `event_type` from this
-    request's account: its enabled webhook endpoints taking the type (or "*"), and every
-    endpoint given on the command line (which take all events of all accounts)."""
+def targets(app, db, account, event_type):
+    """(endpoint id, url, secret) of every endpoint that receives `event_type` from
+    `account`: its enabled webhook endpoints taking the type (or "*"), and every endpoint
+    given on the command line (which take all events of all accounts)."""
     found = [(endpoint["id"], endpoint["url"], endpoint["_secret"])
-             for endpoint in store.enabled_endpoints(req.db, req.account)
+             for endpoint in webhook_store.enabled_endpoints(db, account)
              if not endpoint["_connect"] and ("*" in endpoint["enabled_events"]
                                               or event_type in endpoint["enabled_events"])]
-    found += [(url, url, secret) for url, secret in req.app.webhooks.endpoints]
+    found += [(url, url, secret) for url, secret in app.webhooks.endpoints]
     return found
 
 
@@ -89,7 +113,7 @@ def deliveries(app, *, account=None, event=None, endpoint=None):
     was deleted), next_attempt (wall clock, while pending) and `attempts`: [{attempt,
     started, duration_ms, status_code, error}]. JSON-serializable, for tests and /_emu/."""
     with app.store.transaction(write=False) as db:
-        found = store.deliveries(db, account=account, event=event, endpoint=endpoint)
+        found = webhook_store.deliveries(db, account=account, event=event, endpoint=endpoint)
     for delivery in found:
         if delivery["status"] != "pending":
             delivery["next_attempt"] = None
@@ -134,8 +158,8 @@ class Dispatcher:
 
     def __init__(self, app_store, endpoints=(), policy=None):
         self.store = app_store
-        self.endpoints = [command_line_endpoint(e) if isinstance(e, str) else tuple(e)
-                          for e in endpoints]
+        self.endpoints = [command_line_endpoint(e) if isinstance(e, str) else
+                          (check_url(e[0]), e[1]) for e in endpoints]
         self.policy = policy or RetryPolicy()
         # Proxies from the environment are ignored: endpoints are local test servers.
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
@@ -147,7 +171,7 @@ class Dispatcher:
         self._senders = 0  # only the worker thread reads or changes it
         self.armed = False  # set once a delivery was queued: the next commit starts the worker
         with self.store.transaction(write=False) as db:
-            if store.has_work(db):  # left over by a previous run on this file
+            if webhook_store.has_work(db):  # left over by a previous run on this file
                 self.wake()
 
     def after_commit(self):
@@ -201,7 +225,7 @@ class Dispatcher:
             timeout = None  # nothing can be sent before a sender finishes
         else:
             with self.store.transaction(write=False) as db:
-                due = store.next_due(db)
+                due = webhook_store.next_due(db)
             timeout = IDLE_POLL_SECONDS if due is None else \
                 min(IDLE_POLL_SECONDS, max(0.0, due - time.time()))
         items = []
@@ -223,8 +247,9 @@ class Dispatcher:
         else:
             status = "pending"
             next_attempt = time.time() + self.policy.delay(outcome.attempt)
-        store.settle(db, outcome.seq, outcome.attempt, status, next_attempt, outcome.started,
-                     outcome.duration_ms, outcome.status_code, outcome.error)
+        webhook_store.settle(db, outcome.seq, outcome.attempt, status, next_attempt,
+                             outcome.started, outcome.duration_ms, outcome.status_code,
+                             outcome.error)
 
     def _dispatch(self):
         free = MAX_SENDERS - self._senders
@@ -232,12 +257,12 @@ class Dispatcher:
             return
         now = time.time()
         with self.store.transaction(write=False) as db:
-            due = store.next_due(db)
+            due = webhook_store.next_due(db)
         if due is None or due > now:
             return  # most wake-ups (any committed write) find nothing: no write lock for them
         with self.store.transaction() as db:
-            claimed = store.claim_due(db, now, now + self.policy.timeout + LEASE_MARGIN_SECONDS,
-                                      free)
+            claimed = webhook_store.claim_due(
+                db, now, now + self.policy.timeout + LEASE_MARGIN_SECONDS, free)
         for row in claimed:
             self._senders += 1
             threading.Thread(target=self._send, args=(row,), daemon=True,

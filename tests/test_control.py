@@ -1,15 +1,16 @@
 """The control plane under /_emu/: access rules, reset (all or one account, every table),
 snapshots, the request log, faults over HTTP, and the command-line equivalents."""
 import json
-import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 import webtest
 
+from conformance import validate_against
 from stripe_emu import control, make_app, testing
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,30 +34,6 @@ def _rows(app):
 
 def _emails(web, headers=AUTH):
     return [c["email"] for c in web.get("/v1/customers", headers=headers).json["data"]]
-
-
-@pytest.mark.parametrize("address, allowed", [
-    ("127.0.0.1", True), ("127.3.2.1", True), ("::1", True), ("::ffff:127.0.0.1", True),
-    (None, True), ("10.0.0.7", False), ("192.0.2.2", False), ("fd00::2", False),
-    ("not-an-address", False)])
-def test_only_loopback_clients_may_use_it_by_default(app, address, allowed):
-    environ = {} if address is None else {"REMOTE_ADDR": address}
-    response = webtest.TestApp(app, extra_environ=environ).get("/_emu/health",
-                                                              expect_errors=True)
-    assert response.status_int == (200 if allowed else 403)
-    if not allowed:
-        assert "--control-plane-open" in response.json["error"]["message"]
-
-
-def test_an_open_control_plane_answers_anyone_and_needs_no_key():
-    app = make_app(db=":memory:", control_plane="open")
-    try:
-        web = webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "192.0.2.2"})
-        assert web.get("/_emu/health").json["status"] == "ok"
-    finally:
-        app.close()
-    with pytest.raises(ValueError):
-        make_app(db=":memory:", control_plane="everyone")
 
 
 def test_unknown_urls_and_methods(web):
@@ -141,12 +118,28 @@ def test_snapshot_moves_state_into_a_file_database(app, web, tmp_path):
         target.close()
 
 
+_OBJECT_COLUMNS = ["id", "account", "object", "created", "data"]
+
+
 @pytest.mark.parametrize("broken, message", [
     ({"format": "something else"}, "Not a stripe_emu snapshot"),
     ({"tables": {"nope": {"columns": ["id"], "rows": []}}}, "a table this database does not"),
     ({"tables": {"objects": {"columns": ["id", "bogus"], "rows": []}}}, "columns of objects"),
     ({"tables": {"objects": {"columns": ["id"], "rows": [["a", "b"]]}}}, "list of 1 values"),
     ({"tables": {"objects": {"columns": ["seq", "id"], "rows": [[1, "x"]]}}},
+     "do not fit its constraints"),
+    ({"tables": {"objects": 5}}, "must be an object with \"columns\""),
+    ({"tables": {"objects": {"columns": [["a"]], "rows": []}}}, "columns of objects"),
+    ({"tables": {"objects": {"columns": ["id", "id"], "rows": []}}}, "columns of objects"),
+    # A customer whose data is not JSON breaks the email index: refused, not a 500.
+    ({"tables": {"objects": {"columns": _OBJECT_COLUMNS,
+                             "rows": [["cus_1", "a", "customer", 1, "not json"]]}}},
+     "do not fit its constraints"),
+    ({"tables": {"objects": {"columns": _OBJECT_COLUMNS,
+                             "rows": [["cus_1", "a", "customer", 10 ** 30, "{}"]]}}},
+     "beyond SQLite's 64 bits"),
+    ({"tables": {"objects": {"columns": _OBJECT_COLUMNS,
+                             "rows": [["cus_1", "a", "customer", 1, "\ud800"]]}}},
      "do not fit its constraints"),
 ])
 def test_a_bad_snapshot_changes_nothing(app, web, broken, message):
@@ -159,6 +152,53 @@ def test_a_bad_snapshot_changes_nothing(app, web, broken, message):
                      status=400).json["error"]
     assert message in error["message"]
     assert web.get("/_emu/snapshot").json == before
+
+
+@pytest.mark.parametrize("body, content_type, status, message", [
+    (b"{not json", "application/json", 400, "The body is not valid JSON"),
+    (b"[1, 2]", "application/json", 400, "The JSON body must be an object"),
+    pytest.param(b"[" * 100_000, "application/json", 400, "The body is not valid JSON",
+                 id="nested-too-deep"),
+    (b"format=stripe_emu.snapshot", "application/x-www-form-urlencoded", 400,
+     "The snapshot must be the body, as application/json"),
+])
+def test_a_snapshot_body_that_is_not_one_changes_nothing(web, body, content_type, status,
+                                                         message):
+    web.post("/v1/customers", {"email": "kept@example.com"}, headers=AUTH)
+    before = web.get("/_emu/snapshot").json
+    error = web.post("/_emu/snapshot", body, content_type=content_type,
+                     status=status).json["error"]
+    assert message in error["message"]
+    assert web.get("/_emu/snapshot").json == before
+
+
+def test_a_snapshot_past_the_size_limit_is_refused(web, monkeypatch):
+    monkeypatch.setattr(control, "MAX_SNAPSHOT_BYTES", 100)
+    snapshot = web.get("/_emu/snapshot").body
+    assert len(snapshot) > 100
+    error = web.post("/_emu/snapshot", snapshot, content_type="application/json",
+                     status=413).json["error"]
+    assert error["message"] == "The request body is too large: it must be at most 100 bytes."
+
+
+def test_errors_are_rendered_as_the_apis_are(app, web, monkeypatch):
+    for answer in (web.get("/_emu/nothing", status=404), web.get("/_emu/reset", status=405),
+                   web.post("/_emu/faults", {"kind": "flood"}, status=400),
+                   web.get("/_emu/requests", {"limit": "x"}, status=400)):
+        validate_against("error", answer.json)
+        assert answer.headers["Request-Id"].startswith("req_")
+        assert answer.json["error"]["request_log_url"].endswith(answer.headers["Request-Id"])
+        assert answer.content_type == "application/json"
+
+    def broken(account=None):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app.faults, "pending", broken)
+    crashed = web.get("/_emu/faults", status=500, expect_errors=True)
+    assert crashed.json["error"] == {
+        "message": "An unknown error occurred", "type": "api_error",
+        "request_log_url": crashed.json["error"]["request_log_url"]}
+    assert "RuntimeError: a bug" in crashed.errors  # the traceback went to wsgi.errors
 
 
 def test_request_log_lists_recent_requests_newest_first(app, web):
@@ -204,6 +244,49 @@ def test_faults_over_http(app, web):
     assert web.get("/_emu/faults").json["data"] == []
 
 
+@pytest.mark.parametrize("params, param, message", [
+    ({"kind": "api_error", "count": "9" * 25}, "count", "Invalid integer: " + "9" * 25),
+    ({"kind": "api_error", "count": "²"}, "count", "Invalid integer: ²"),
+    ({"kind": "api_error", "count": "١٠"}, "count", "Invalid integer: ١٠"),
+    ({"kind": "api_error", "count": "1000001"}, None, "The count must be an integer from 1"),
+    ({"kind": "api_error", "after_execution": ""}, "after_execution", "Invalid boolean: "),
+    ({"kind": "api_error", "path[a]": "b"}, "path", "Invalid string"),
+    ({"kind": "api_error", "flavour": "x"}, "flavour", "Received unknown parameter: flavour"),
+])
+def test_fault_parameters_are_checked_as_the_apis_are(web, params, param, message):
+    error = web.post("/_emu/faults", params, status=400).json["error"]
+    assert (error.get("param"), error["message"].startswith(message)) == (param, True), error
+    assert web.get("/_emu/faults").json["data"] == []
+
+
+@pytest.mark.parametrize("limit", ["²", "١٠", "9" * 25, "-1", "1001"])
+def test_request_log_limits_are_ascii_integers_in_range(web, limit):
+    web.post("/v1/customers", headers=AUTH)
+    error = web.get("/_emu/requests", {"limit": limit}, status=400).json["error"]
+    assert error["param"] == "limit"
+
+
+def test_json_parameters_are_checked_as_their_form_values(web):
+    fault = web.post_json("/_emu/faults", {"kind": "api_error", "count": 2,
+                                           "after_execution": False, "account": None}).json
+    assert (fault["remaining"], fault["account"]) == (2, None)
+    for bad, param in [({"kind": "api_error", "count": 2.5}, "count"),
+                       ({"kind": "api_error", "count": [1]}, "count"),
+                       ({"kind": "api_error", "after_execution": "yes"}, "after_execution"),
+                       ({"kind": ["api_error"]}, "kind")]:
+        assert web.post_json("/_emu/faults", bad, status=400).json["error"]["param"] == param
+    assert len(web.get("/_emu/faults").json["data"]) == 1
+
+
+def test_an_account_named_like_a_key_is_read_once(web):
+    # The key sk_test_sk_test_y is account "sk_test_y"; resetting it must not reset "y".
+    web.post("/v1/customers", headers={"Authorization": "Bearer sk_test_sk_test_y"})
+    web.post("/v1/customers", headers={"Authorization": "Bearer sk_test_y"})
+    answer = web.post("/_emu/reset", {"account": "sk_test_sk_test_y"}).json
+    assert (answer["account"], answer["deleted"]) == ("sk_test_y", {"objects": 2})
+    assert len(_emails(web, {"Authorization": "Bearer sk_test_y"})) == 1
+
+
 def test_control_plane_over_a_socket(app, live_url):
     request = urllib.request.Request(f"{live_url}/_emu/faults", method="POST",
                                      data=b"kind=api_error&path=/v1/customers")
@@ -240,47 +323,3 @@ def test_cli_reset(tmp_path):
     assert missing.returncode != 0 and "no database at" in missing.stderr
     assert not (tmp_path / "absent.db").exists()
 
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _outside_address():
-    """An address of this machine other than loopback, or None."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("10.255.255.255", 9))  # UDP: nothing is sent
-            address = probe.getsockname()[0]
-        except OSError:
-            return None
-    return None if address.startswith("127.") else address
-
-
-@pytest.mark.parametrize("open_plane", [False, True])
-def test_cli_control_plane_open_lets_other_hosts_in(tmp_path, open_plane):
-    address = _outside_address()
-    if address is None:
-        pytest.skip("this machine has no non-loopback address")
-    port = _free_port()
-    flags = ["--control-plane-open"] if open_plane else []
-    server = subprocess.Popen(
-        [sys.executable, "-m", "stripe_emu", "serve", "--host", "0.0.0.0", "--port", str(port),
-         "--db", ":memory:", *flags], cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    try:
-        assert "listening" in server.stderr.readline()
-        try:
-            with urllib.request.urlopen(f"http://{address}:{port}/_emu/health",
-                                        timeout=5) as answer:
-                status = answer.status
-        except urllib.error.HTTPError as refused:
-            status = refused.code
-        assert status == (200 if open_plane else 403)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_emu/health",
-                                    timeout=5) as answer:
-            assert answer.status == 200
-    finally:
-        server.terminate()
-        server.wait(10)
-        server.stderr.close()

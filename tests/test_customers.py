@@ -4,10 +4,11 @@ import pytest
 from conftest import Api, ten_seconds_apart
 
 CUSTOMER_FIELDS = {
-    "id", "object", "address", "balance", "created", "currency", "default_source",
-    "delinquent", "description", "discount", "email", "invoice_prefix", "invoice_settings",
-    "livemode", "metadata", "name", "next_invoice_sequence", "phone", "preferred_locales",
-    "shipping", "tax_exempt", "test_clock"}
+    "id", "object", "address", "balance", "business_name", "created", "currency",
+    "default_source", "delinquent", "description", "discount", "email", "individual_name",
+    "invoice_prefix", "invoice_settings", "livemode", "metadata", "name",
+    "next_invoice_sequence", "phone", "preferred_locales", "shipping", "tax_exempt",
+    "test_clock"}
 
 
 def test_create_returns_every_field_stripe_returns(api):
@@ -18,6 +19,7 @@ def test_create_returns_every_field_stripe_returns(api):
     assert customer["object"] == "customer"
     assert (customer["email"], customer["name"]) == ("jenny@example.com", "Jenny Rosen")
     assert customer["balance"] == 0 and customer["delinquent"] is False
+    assert customer["business_name"] is None and customer["individual_name"] is None
     assert customer["invoice_settings"] == {"custom_fields": None, "default_payment_method": None,
                                             "footer": None, "rendering_options": None}
     assert customer["metadata"] == {} and customer["preferred_locales"] == []
@@ -65,6 +67,44 @@ def test_unsupported_references_name_the_missing_object(api):
     error = api.post("/v1/customers", {"coupon": "SUMMER"}, status=400)["error"]
     assert error["message"] == "No such coupon: 'SUMMER'" and error["param"] == "coupon"
     assert api.get("/v1/customers")["data"] == []
+
+
+def test_business_and_individual_names_are_set_and_unset(api):
+    customer = api.post("/v1/customers", {"business_name": "Rocket Rides",
+                                          "individual_name": "Jenny Rosen"})
+    assert (customer["business_name"], customer["individual_name"]) == (
+        "Rocket Rides", "Jenny Rosen")
+    path = f"/v1/customers/{customer['id']}"
+    updated = api.post(path, {"business_name": "", "individual_name": "Jen Rosen"})
+    assert (updated["business_name"], updated["individual_name"]) == (None, "Jen Rosen")
+    assert api.get(path) == updated
+
+
+def test_parameters_newer_than_the_bundled_spec_are_accepted(api):
+    customer = api.post("/v1/customers", {"validate": "true",
+                                          "tax[validate_location]": "deferred"})
+    card = api.post(f"/v1/customers/{customer['id']}/sources",
+                    {"source": "tok_visa", "validate": "false"})
+    assert card["object"] == "card"
+
+
+@pytest.mark.parametrize("email", ["x", "a@b", "@b.com", " a@example.com", "a@example.com ",
+                                   "a b@example.com", "a@@example.com", "a@example..com"])
+def test_invalid_email_addresses_are_refused(api, email):
+    error = api.post("/v1/customers", {"email": email}, status=400)["error"]
+    assert error == {**error, "message": f"Invalid email address: {email}", "param": "email",
+                     "code": "email_invalid", "type": "invalid_request_error"}
+    customer = api.post("/v1/customers", {"email": "jenny@example.com"})
+    path = f"/v1/customers/{customer['id']}"
+    assert api.post(path, {"email": email}, status=400)["error"]["code"] == "email_invalid"
+    assert api.get(path)["email"] == "jenny@example.com"
+    assert len(api.get("/v1/customers")["data"]) == 1
+
+
+def test_valid_email_addresses_and_unsetting(api):
+    customer = api.post("/v1/customers", {"email": "jenny.rosen+tag@mail.example.co.uk"})
+    assert customer["email"] == "jenny.rosen+tag@mail.example.co.uk"
+    assert api.post(f"/v1/customers/{customer['id']}", {"email": ""})["email"] is None
 
 
 # -- metadata -----------------------------------------------------------------------------
@@ -207,6 +247,19 @@ def test_created_filters(app):
     assert listed({"created[lt]": "1700000010"}) == ids[:1]
     assert listed({"created[lte]": "1700000010", "created[gt]": "1700000000"}) == ids[1:2]
     assert listed({"created": "1700000020"}) == ids[2:3]
+
+
+def test_test_clock_filter_names_the_missing_clock(api):
+    make(api, 1)
+    error = api.get("/v1/customers", {"test_clock": "clock_x"}, status=400)["error"]
+    assert (error["message"], error["param"], error["code"]) == (
+        "No such test clock: 'clock_x'", "test_clock", "resource_missing")
+
+
+def test_created_beyond_64_bits_is_an_invalid_integer(api):
+    for params in ({"created": "9" * 23}, {"created[gt]": "9" * 23}):
+        error = api.get("/v1/customers", params, status=400)["error"]
+        assert error["message"] == f"Invalid integer: {'9' * 23}"
 
 
 def test_deleted_customers_are_not_listed(api):

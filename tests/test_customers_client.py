@@ -47,3 +47,16 @@ def test_client_api_version_is_accepted_and_echoed(stripe_http):
     response = customer.last_response
     assert response.headers["Stripe-Version"] == stripe.api_version
     assert response.request_id.startswith("req_")
+
+
+def test_newer_fields_and_email_validation_through_stripe_python(stripe_http):
+    customers = stripe_http.v1.customers
+    created = customers.create(params={"business_name": "Rocket Rides",
+                                       "email": "jenny@example.com"})
+    assert created.business_name == "Rocket Rides" and created.individual_name is None
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        customers.update(created.id, params={"email": "odatakeryu"})
+    assert refused.value.http_status == 400 and refused.value.code == "email_invalid"
+    assert refused.value.param == "email"
+    assert refused.value.user_message == "Invalid email address: odatakeryu"
+    assert customers.retrieve(created.id).email == "jenny@example.com"

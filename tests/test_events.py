@@ -1,5 +1,5 @@
-"""Events (STRIPE_SEMANTICS §7): recorded with the change they describe, in its transaction,
-and listed / retrieved through GET /v1/events."""
+"""Events (Stripe's "Event object" docs): recorded with the change they describe, in its
+transaction, and listed / retrieved through GET /v1/events."""
 import pytest
 import stripe
 

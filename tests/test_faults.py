@@ -48,7 +48,12 @@ def test_idempotency_key_in_use_is_a_409_naming_the_key(app, api):
     testing.inject_fault(app, "idempotency_key_in_use")
     body = api.post("/v1/customers", status=409, headers={"Idempotency-Key": "busy-key"})
     assert body["error"]["code"] == "idempotency_key_in_use"
-    assert body["error"]["message"] == faults.IN_USE_MESSAGE.format(key="busy-key")
+    # Word for word the 409 of a key whose first request is still executing.
+    assert body["error"]["message"] == (
+        "There is currently another in-progress request using this Idempotent Key (that "
+        "probably means you submitted twice, and the other request is still going through): "
+        "busy-key. Please try again later.")
+    assert app.faults.pending() == []
 
 
 def test_faults_match_method_path_and_account_and_count_down(app, api):
@@ -66,6 +71,15 @@ def test_faults_match_method_path_and_account_and_count_down(app, api):
     api.get(f"/v1/customers/{created['id']}", status=500)
     api.get(f"/v1/customers/{created['id']}")
     assert app.faults.pending() == []
+
+
+def test_a_path_wildcard_crosses_slashes(app, api):
+    customer = api.post("/v1/customers")
+    testing.inject_fault(app, "api_error", path="/v1/customers/*")
+    api.get(f"/v1/customers/{customer['id']}/sources", status=500)
+    testing.inject_fault(app, "api_error", path="/v1/customers/cus_?*/sources")
+    api.get(f"/v1/customers/{customer['id']}", status=200)
+    api.get(f"/v1/customers/{customer['id']}/sources", status=500)
 
 
 def test_faults_are_consumed_in_the_order_injected(app, api):
@@ -92,8 +106,9 @@ def test_bad_faults_are_refused(app):
             ("api_error", {"path": "v1/customers"}, "path")]:
         with pytest.raises(ValueError, match=message):
             testing.inject_fault(app, kind, **options)
-    with pytest.raises(ValueError, match="count"):
-        testing.inject_fault(app, "api_error", 0)
+    for count in (0, faults.MAX_COUNT + 1, 10 ** 30, True, "2"):
+        with pytest.raises(ValueError, match="count"):
+            testing.inject_fault(app, "api_error", count)
     assert app.faults.pending() == []
 
 

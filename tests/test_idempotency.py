@@ -1,5 +1,6 @@
-"""Idempotent requests (STRIPE_SEMANTICS §5): replays, mismatches, the 409 while in flight,
-what is and is not stored, expiry, restarts, and exactly-once under real concurrency."""
+"""Idempotent requests (Stripe's "Idempotent requests" docs): replays, mismatches, the 409
+while in flight, what is and is not stored, expiry, restarts, and exactly-once under real
+concurrency."""
 import contextlib
 import threading
 

@@ -76,7 +76,7 @@ def test_legacy_card_and_bank_account_parameters(api):
     bank_hash = api.post(f"/v1/customers/{cus}/sources", {
         "bank_account[country]": "US", "bank_account[currency]": "usd",
         "bank_account[routing_number]": "110000000", "bank_account[account_number]":
-        "000123456789", "bank_account[account_holder_name]": "Jenny Rosen",
+        "000111111116", "bank_account[account_holder_name]": "Jenny Rosen",
         "bank_account[account_holder_type]": "individual"})
     assert (bank_hash["object"], bank_hash["status"]) == ("bank_account", "new")
     assert bank_hash["account_holder_name"] == "Jenny Rosen"
@@ -272,15 +272,65 @@ def test_deleting_another_source_keeps_the_default(api, app):
     assert len(recorded(app, "customer.updated")) == 1  # only when the first became default
 
 
-def test_delete_through_the_legacy_cards_path(api):
+def test_legacy_paths_update_and_delete_every_kind_of_source(api):
     cus = customer(api)
     card = add(api, cus, "tok_visa")
     bank = add(api, cus, "btok_us")
-    error = api.delete(f"/v1/customers/{cus}/cards/{bank['id']}", status=404)["error"]
+    source = add(api, cus, ach_source(api)["id"])
+    base = f"/v1/customers/{cus}"
+    renamed = api.post(f"{base}/cards/{bank['id']}", {"account_holder_name": "Jenny Rosen"})
+    assert renamed["object"] == "bank_account" and renamed["account_holder_name"] == "Jenny Rosen"
+    assert api.post(f"{base}/bank_accounts/{card['id']}", {"name": "J"})["name"] == "J"
+    # Retrieving stays typed as the spec types it: a card on /cards, a bank account on
+    # /bank_accounts.
+    error = api.get(f"{base}/cards/{bank['id']}", status=404)["error"]
     assert error["message"] == not_linked(cus, bank["id"])
-    assert api.delete(f"/v1/customers/{cus}/cards/{card['id']}")["deleted"] is True
-    deleted = api.delete(f"/v1/customers/{cus}/bank_accounts/{bank['id']}")
-    assert deleted == {"id": bank["id"], "object": "bank_account", "deleted": True}
+    assert api.get(f"{base}/bank_accounts/{bank['id']}") == renamed
+    assert api.delete(f"{base}/cards/{bank['id']}") == {
+        "id": bank["id"], "object": "bank_account", "deleted": True}
+    detached = api.delete(f"{base}/bank_accounts/{source['id']}")
+    assert (detached["object"], detached["status"]) == ("source", "consumed")
+    assert api.delete(f"{base}/bank_accounts/{card['id']}")["deleted"] is True
+    assert api.get(f"{base}/sources")["data"] == []
+    error = api.delete(f"{base}/cards/{card['id']}", status=404)["error"]
+    assert error["message"] == not_linked(cus, card["id"])
+
+
+# -- the same bank account twice -----------------------------------------------------------
+
+BANK_HASH = {"bank_account[country]": "US", "bank_account[currency]": "usd",
+             "bank_account[routing_number]": "110000000",
+             "bank_account[account_number]": "000123456789"}
+
+
+@pytest.mark.parametrize("first, second, param", [
+    ({"source": "btok_us"}, {"source": "btok_us"}, "source"),
+    ({"source": "btok_us"}, BANK_HASH, "bank_account"),
+    (BANK_HASH, {"source": "btok_us_verified"}, "source"),
+])
+def test_a_customer_cannot_have_the_same_bank_account_twice(api, app, first, second, param):
+    cus = customer(api)
+    kept = api.post(f"/v1/customers/{cus}/sources", first)
+    error = api.post(f"/v1/customers/{cus}/sources", second, status=400)["error"]
+    assert error["message"] == ("A bank account with that routing number and account number "
+                                "already exists for this customer.")
+    assert (error["code"], error["param"]) == ("bank_account_exists", param)
+    assert [item["id"] for item in api.get(f"/v1/customers/{cus}/sources")["data"]] == [
+        kept["id"]]
+    assert len(recorded(app, "customer.source.created")) == 1
+    # Another customer, or another account number, is another bank account.
+    assert add(api, customer(api), "btok_us")["object"] == "bank_account"
+    other = dict(BANK_HASH, **{"bank_account[account_number]": "000111111116"})
+    assert api.post(f"/v1/customers/{cus}/sources", other)["last4"] == "1116"
+
+
+def test_a_refused_duplicate_leaves_its_token_unused(api):
+    cus = customer(api)
+    add(api, cus, "btok_us")
+    token = api.post("/v1/tokens", BANK_HASH)
+    error = add(api, cus, token["id"], status=400)["error"]
+    assert error["code"] == "bank_account_exists"
+    assert api.get(f"/v1/tokens/{token['id']}")["used"] is False
 
 
 def test_another_customers_source_is_not_found(api):

@@ -1,5 +1,9 @@
-"""Customer payment sources through the official stripe client over a real socket."""
+"""Customer payment sources and Sources through the official stripe client over a real
+socket."""
 import pytest
+
+from conftest import PUBLISHABLE_KEY
+from test_tokens import NEXT_YEAR
 
 stripe = pytest.importorskip("stripe")
 
@@ -50,3 +54,34 @@ def test_sources_attach_and_detach_through_stripe_python(stripe_http):
     with pytest.raises(stripe.CardError):
         stripe_http.v1.customers.create(params={"source": "tok_chargeDeclinedExpiredCard"})
     assert [c.id for c in stripe_http.v1.customers.list().data] == [cus]
+
+
+def test_sources_through_stripe_python(stripe_http, live_url):
+    created = stripe_http.v1.sources.create(params={
+        "type": "ach_credit_transfer", "currency": "usd",
+        "owner": {"email": "jenny.rosen@example.com"}})
+    assert created.flow == "receiver" and created.receiver.refund_attributes_status == "missing"
+    fetched = stripe_http.v1.sources.retrieve(created.id)
+    assert fetched.client_secret == created.client_secret
+    updated = stripe_http.v1.sources.update(created.id, params={
+        "metadata": {"order": "42"}, "owner": {"name": "Jenny"}})
+    assert updated.metadata.to_dict() == {"order": "42"} and updated.owner.name == "Jenny"
+    card = stripe_http.v1.sources.create(params={"type": "card", "token": "tok_visa"})
+    assert card.status == "chargeable" and card.card.last4 == "4242"
+    debit = stripe_http.v1.sources.create(params={"type": "ach_debit", "token": "btok_us"})
+    verified = stripe_http.v1.sources.verify(debit.id, params={"values": ["32", "45"]})
+    assert verified.status == "chargeable"
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_http.v1.sources.create(params={"type": "wechat", "amount": 100,
+                                              "currency": "usd"})
+    assert refused.value.code == "payment_method_not_available"
+    browser = stripe.StripeClient(PUBLISHABLE_KEY, base_addresses={"api": live_url},
+                                  max_network_retries=0)
+    mine = browser.v1.sources.create(params={
+        "type": "card", "card": {"number": "4242424242424242", "exp_month": 12,
+                                 "exp_year": NEXT_YEAR, "cvc": "123"}})
+    again = browser.v1.sources.retrieve(mine.id, params={"client_secret": mine.client_secret})
+    assert again.id == mine.id
+    with pytest.raises(stripe.InvalidRequestError) as hidden:
+        browser.v1.sources.retrieve(mine.id)
+    assert hidden.value.http_status == 404

@@ -3,7 +3,9 @@ update, listing, expansion, updating, bank account verification, deleted custome
 the operations cost in SQL."""
 import re
 
-from conftest import Api
+import webtest
+
+from conftest import Api, SECRET_KEY
 from sources_kit import ach_source, add, count, customer, not_linked, recorded, stored
 from stripe_emu import make_app
 
@@ -81,6 +83,53 @@ def test_update_default_source(api, app):
     assert (error["message"], error["param"], error["code"]) == (
         f"No such source: '{other}'", "default_source", "resource_missing")
     assert api.get(f"/v1/customers/{cus}")["default_source"] == second
+
+
+def test_default_source_and_source_together_are_refused(api, app):
+    cus = customer(api)
+    default = add(api, cus, "tok_visa")["id"]
+    other = add(api, cus, "tok_amex")["id"]
+    for param in ("source", "card"):
+        error = api.post(f"/v1/customers/{cus}", {"default_source": other,
+                                                  param: "tok_mastercard"}, status=400)["error"]
+        assert error["message"] == ("You may only specify one of these parameters: "
+                                    f"default_source, {param}.")
+        assert error["param"] == "default_source"
+    assert api.get(f"/v1/customers/{cus}")["default_source"] == default
+    assert [i["id"] for i in api.get(f"/v1/customers/{cus}/sources")["data"]] == [other, default]
+    assert recorded(app, "customer.source.deleted") == []
+    # An empty default_source is no default_source.
+    replaced = api.post(f"/v1/customers/{cus}", {"default_source": "", "source": "tok_jcb"})
+    assert replaced["default_source"] not in (default, other)
+
+
+def test_a_default_source_that_fails_or_is_canceled_gives_way(api, app):
+    """Stripe moving an attached Source to failed or canceled detaches it from its customer:
+    the default moves on to the most recently added remaining source, as on deletion."""
+    control = webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+    cus = customer(api)
+    card = add(api, cus, "tok_visa")["id"]
+    failing = add(api, cus, ach_source(api)["id"])["id"]
+    bank = add(api, cus, "btok_us")["id"]
+    canceled = add(api, cus, ach_source(api)["id"])["id"]
+    api.post(f"/v1/customers/{cus}", {"default_source": failing})
+    control.post(f"/_emu/sources/{failing}/status", {"status": "failed", "account": SECRET_KEY})
+    assert api.get(f"/v1/customers/{cus}")["default_source"] == canceled
+    update = recorded(app, "customer.updated")[0]
+    assert update["data"]["previous_attributes"] == {"default_source": failing}
+    assert update["request"] == {"id": None, "idempotency_key": None}
+    control.post(f"/_emu/sources/{canceled}/status", {"status": "canceled"})
+    assert api.get(f"/v1/customers/{cus}")["default_source"] == bank
+    assert [i["id"] for i in api.get(f"/v1/customers/{cus}/sources")["data"]] == [bank, card]
+    # A Source that becomes chargeable stays; one that is not the default moves no default.
+    updates = len(recorded(app, "customer.updated"))
+    funded, dropped = (add(api, cus, ach_source(api)["id"])["id"] for _ in range(2))
+    control.post(f"/_emu/sources/{funded}/status", {"status": "chargeable"})
+    control.post(f"/_emu/sources/{dropped}/status", {"status": "canceled"})
+    assert api.get(f"/v1/customers/{cus}")["default_source"] == bank
+    assert [i["id"] for i in api.get(f"/v1/customers/{cus}/sources")["data"]] == [
+        funded, bank, card]
+    assert len(recorded(app, "customer.updated")) == updates
 
 
 def test_expand_sources_and_default_source(api):
@@ -212,9 +261,10 @@ def test_verify_through_the_legacy_path_and_refusals(api):
     legacy = api.post(f"/v1/customers/{cus}/bank_accounts/{bank['id']}/verify",
                       {"amounts[]": ["45", "32"]})
     assert legacy["status"] == "verified"
-    verified = add(api, cus, "btok_us_verified")
+    owner = customer(api)  # one customer cannot have the same bank account twice
+    verified = add(api, owner, "btok_us_verified")
     assert verified["status"] == "verified"
-    api.post(f"/v1/customers/{cus}/sources/{verified['id']}/verify",
+    api.post(f"/v1/customers/{owner}/sources/{verified['id']}/verify",
              {"amounts[]": ["32", "45"]}, status=400)
     card = add(api, cus, "tok_visa")
     api.post(f"/v1/customers/{cus}/sources/{card['id']}/verify",

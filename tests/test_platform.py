@@ -1,6 +1,8 @@
 """The core request conventions: routing, decoding, authentication, headers, errors."""
 import base64
+import io
 import json
+import wsgiref.util
 
 import pytest
 import webtest
@@ -97,6 +99,43 @@ def test_error_bodies_leave_out_null_keys_and_link_the_docs(api):
     assert list(error) == sorted(error)
 
 
+def test_browsers_may_call_the_api_cors(app, api):
+    """Stripe.js calls the API from web pages: a preflight needs no key, and every answer,
+    refusals included, carries Stripe's Access-Control-* headers."""
+    preflight = webtest.TestApp(app).options("/v1/tokens", headers={
+        "Origin": "https://shop.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type, stripe-version"})
+    assert preflight.status_int == 200 and preflight.body == b""
+    assert preflight.headers["Access-Control-Allow-Headers"] == (
+        "authorization, content-type, stripe-version")
+    token = Api(app, PUBLISHABLE_KEY).post("/v1/tokens", {"card[number]": "4242424242424242",
+                                                           "card[exp_month]": "12",
+                                                           "card[exp_year]": "2040"})
+    assert token["id"].startswith("tok_")
+    api.get("/v1/customers/cus_nope", status=404)
+    for response in (preflight, api.last, auth_response(app, None)):
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.headers["Access-Control-Allow-Credentials"] == "true"
+        assert response.headers["Access-Control-Allow-Methods"] == (
+            "GET, POST, HEAD, OPTIONS, DELETE")
+        assert response.headers["Access-Control-Expose-Headers"] == (
+            "Request-Id, Stripe-Manage-Version, X-Stripe-External-Auth-Required, "
+            "X-Stripe-Privileged-Session-Required")
+        assert response.headers["Access-Control-Max-Age"] == "300"
+    assert Api(app).get("/v1/customers")["data"] == []
+
+
+@pytest.mark.parametrize("params, key, status", [
+    ({"email": "a@example.com"}, SECRET_KEY, 200),
+    ({"emial": "a@example.com"}, SECRET_KEY, 400),
+    ({"email": "a@example.com"}, "sk_test_", 401),
+])
+def test_the_idempotency_key_is_echoed_on_every_post_answer(api, params, key, status):
+    api.post("/v1/customers", params, headers={"Idempotency-Key": "echo-1"}, key=key,
+             status=status)
+    assert api.last.headers["Idempotency-Key"] == "echo-1"
+
+
 # -- decoding -----------------------------------------------------------------------------
 
 def test_bracket_nesting_and_both_array_forms(api):
@@ -137,14 +176,27 @@ def test_query_string_parameters_on_get_and_delete(api):
 
 @pytest.mark.parametrize("body, content_type", [
     (b'{"email": "x@example.com"}', "application/json"),
-    (b"email=x@example.com", "text/plain"),
+    (b"email=x@example.com", "text/plain; charset=utf-8"),
 ])
 def test_wrong_content_type_is_a_400(app, body, content_type):
     response = raw(app, "POST", "/v1/customers", body, content_type=content_type)
     assert response.status_int == 400
     assert_conforms("POST", "/v1/customers", 400, response.json)
-    assert "application/x-www-form-urlencoded" in response.json["error"]["message"]
+    assert response.json["error"]["message"] == (
+        f"Invalid request: unsupported Content-Type {content_type}. If error persists and you "
+        "need assistance, please contact support@stripe.com.")
     assert count_customers(app) == 0
+
+
+def test_a_chunked_body_handed_over_dechunked(app):
+    """gunicorn takes chunked bodies and hands them over de-chunked, with no Content-Length."""
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/v1/customers",
+               "CONTENT_TYPE": "application/x-www-form-urlencoded",
+               "HTTP_TRANSFER_ENCODING": "chunked", "HTTP_AUTHORIZATION": f"Bearer {SECRET_KEY}",
+               "wsgi.input": io.BytesIO(b"email=chunked%40example.com")}
+    wsgiref.util.setup_testing_defaults(environ)
+    status, _, body = app.handle(environ)
+    assert status == 200 and json.loads(body)["email"] == "chunked@example.com"
 
 
 def test_invalid_utf8_is_a_400(app):
@@ -233,13 +285,17 @@ NO_KEY = ("You did not provide an API key. You need to provide your API key in t
           "can help at https://support.stripe.com/.")
 
 
-def auth_error(app, authorization, path="/v1/customers"):
+def auth_response(app, authorization, path="/v1/customers"):
     headers = {} if authorization is None else {"Authorization": authorization}
     response = webtest.TestApp(app).get(path, headers=headers, expect_errors=True)
     assert response.status_int == 401
     assert_conforms("GET", path, 401, response.json)
     assert response.headers["Request-Id"].startswith("req_")
-    return response.json["error"]
+    return response
+
+
+def auth_error(app, authorization, path="/v1/customers"):
+    return auth_response(app, authorization, path).json["error"]
 
 
 def test_missing_key(app):

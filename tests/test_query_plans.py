@@ -32,6 +32,8 @@ def scenario(api):
         "list customers": lambda: api.get("/v1/customers", {"limit": "3"}),
         "list by email": lambda: api.get("/v1/customers", {"email": "plan@example.com"}),
         "attach card": lambda: api.post(f"{base}/sources", {"source": "tok_visa"}),
+        # Looks for the same bank account among the customer's sources first.
+        "attach bank account": lambda: api.post(f"{base}/sources", {"source": "btok_us"}),
         "list sources": lambda: api.get(f"{base}/sources"),
         "create Source": lambda: api.post("/v1/sources", {"type": "ach_credit_transfer",
                                                           "currency": "usd"}),

@@ -3,6 +3,7 @@ body checked against the spec) and through the official client over a socket."""
 import pytest
 
 from conftest import Api, ten_seconds_apart
+from stripe_emu.search import page_token
 
 PARSE_ERROR = ('We were unable to parse your search query. Try using the format '
                '`metadata["key"]:"value"` to query for metadata or key:"value" to query for '
@@ -135,6 +136,18 @@ def test_numeric_field_takes_only_numbers(api):
     error = search_error(api, 'created>"yesterday"')
     assert error["message"] == ("Field `created` takes numeric values, but the query gave "
                                 "`yesterday`.")
+    # Digits of other scripts are not numbers to Stripe, quoted or bare.
+    assert search_error(api, 'created>"١٧٠٠"')["message"].endswith("gave `١٧٠٠`.")
+    assert search_error(api, "created>١٧٠٠")["message"] == PARSE_ERROR
+    assert search_error(api, "created>1²")["message"] == PARSE_ERROR
+
+
+@pytest.mark.parametrize("number", ["9" * 23, "-" + "9" * 30, "9223372036854775808",
+                                    "1" * 4400, "9" * 400 + ".5"], ids=len)
+def test_numbers_beyond_64_bits_are_refused(api, number):
+    error = search_error(api, f"created>{number}")
+    assert error["param"] == "query" and "takes numbers from" in error["message"]
+    assert found(api, "created>9223372036854775807") == []  # the largest is fine
 
 
 # -- metadata -------------------------------------------------------------------------------
@@ -285,7 +298,10 @@ def test_limit_bounds(api, limit, message):
     assert len(found(api, "name:'amy'", limit="100")) == 0
 
 
-@pytest.mark.parametrize("page", ["nonsense", "c2VxOg", "c2VxOi0x", "!!!", "eyJ9"])
+@pytest.mark.parametrize("page", [
+    "nonsense", "c2VxOg", "c2VxOi0x", "!!!", "eyJ9", page_token("9" * 25),
+    page_token(2 ** 63), page_token("²"), page_token("١٠"), page_token("1" * 3000)],
+    ids=lambda page: page[:40])
 def test_a_page_token_not_given_by_search_is_refused(api, page):
     error = search_error(api, "name:'amy'", page=page)
     assert error["param"] == "page" and error["message"].startswith(f"Invalid page: {page}.")

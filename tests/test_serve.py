@@ -1,6 +1,7 @@
 """`serve`: HTTP/1.1 keep-alive seen from the client, a thread per connection, bodies drained
-after early errors, dropped connections, and `python -m stripe_emu serve` as a process
-(its request log, --seed, a clean stop on SIGTERM and SIGINT)."""
+after early errors, bodies that cannot be delimited refused, idle connections closed, dropped
+connections, and `python -m stripe_emu serve` as a process (its request log, --seed, a clean
+stop on SIGTERM and SIGINT)."""
 import contextlib
 import http.client
 import json
@@ -18,6 +19,7 @@ from urllib.parse import urlencode
 import pytest
 
 from stripe_emu import make_app, testing
+from stripe_emu import server as server_module
 from stripe_emu.server import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,6 +134,80 @@ def test_a_dropped_connection_answers_nothing_and_the_server_carries_on(app):
         connection.request("GET", "/v1/customers", headers=AUTH)
         assert _answer(connection)[0] == 200
         connection.close()
+
+
+def _exchange(port, raw, timeout=5):
+    """Send raw bytes on a fresh connection; everything the server answers until it closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(raw)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+        return received
+
+
+def _customer_count(app):
+    with app.store.transaction(write=False) as db:
+        return db.execute("SELECT count(*) FROM objects WHERE object = 'customer'").fetchone()[0]
+
+
+SMUGGLED = b"POST /v1/customers HTTP/1.1\r\nAuthorization: Bearer sk_test_serve\r\n" \
+           b"Content-Length: 0\r\n\r\n"
+
+
+@pytest.mark.parametrize("framing, status", [
+    (b"Transfer-Encoding: chunked\r\n", 501),
+    (b"Content-Length: 5x\r\n", 400),
+    (b"Content-Length: -5\r\n", 400),
+    (b"Content-Length: 5\r\nContent-Length: 7\r\n", 400),
+    pytest.param(b"Content-Length: " + b"9" * 5000 + b"\r\n", 400, id="5000-digit-length"),
+])
+def test_a_body_that_cannot_be_delimited_is_refused_and_the_connection_closed(
+        app, framing, status):
+    """Its bytes must never run as a request of their own (request smuggling)."""
+    body = b"%x\r\nemail=a%%40example.com\r\n0\r\n\r\n" % len("email=a%40example.com")
+    request = (b"POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+               b"sk_test_serve\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+               + framing + b"\r\n" + body + SMUGGLED)
+    with counting_server(app) as (port, _):
+        answer = _exchange(port, request)
+    head, _, payload = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 %d " % status) and b"Connection: close" in head
+    assert answer.count(b"HTTP/1.1") == 1
+    assert json.loads(payload)["error"]["type"] == "invalid_request_error"
+    assert _customer_count(app) == 0
+
+
+def test_an_idle_connection_is_closed(app, monkeypatch):
+    assert server_module._RequestHandler.timeout == server_module.KEEP_ALIVE_SECONDS == 60
+    monkeypatch.setattr(server_module._RequestHandler, "timeout", 0.3)
+    with counting_server(app) as (port, _):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", "/v1/customers", headers=AUTH)
+        assert _answer(connection)[0] == 200
+        time.sleep(0.6)
+        assert connection.sock.recv(1) == b""  # the server hung up
+        connection.close()
+        assert _exchange(port, b"GET /v1/customers HTTP/1.1\r\nAuthorization: Bearer "
+                               b"sk_test_serve\r\nConnection: close\r\n\r\n")[:12] == \
+            b"HTTP/1.1 200"
+
+
+def test_an_answer_lost_after_execution_is_lost_even_when_it_is_an_error(app):
+    """The fault is consumed by the next matching request that executes, whatever it
+    answers: a failed request's answer is lost too, rather than the fault vanishing."""
+    testing.inject_fault(app, "connection_dropped", method="POST", after_execution=True)
+    with counting_server(app) as (port, _):
+        for status in (None, 404):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("POST", "/v1/customers/cus_nope", urlencode({"name": "x"}), FORM)
+            if status is None:
+                with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+                    connection.getresponse()
+                assert app.faults.pending() == []
+            else:
+                assert _answer(connection)[0] == status
+            connection.close()
 
 
 # --- python -m stripe_emu serve ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from sources_kit import ach_source, add, customer, recorded
 from test_tokens import NEXT_YEAR, VISA, snapshot
 from test_webhooks import FAST, Receiver
 from stripe_emu import errors, make_app, testing
+from stripe_emu.store import objects
 
 CARD = {"type": "card", **VISA}
 RETURN_URL = "https://shop.test/done?order=7&source=mine"
@@ -290,6 +291,45 @@ def test_failing_on_the_redirect_page_and_wrong_secrets(app, live_url, stripe_ht
         stripe_http.v1.customers.payment_sources.create(
             stripe_http.v1.customers.create().id, {"source": source.id})
     connection.close()
+
+
+def _set_return_url(app, source_id, url):
+    """A return_url as a Source from an older snapshot may hold: not checked at creation."""
+    with app.store.transaction() as db:
+        stored = objects.get(db, "emu4242", source_id)
+        objects.update(db, "emu4242",
+                       dict(stored, redirect=dict(stored["redirect"], return_url=url)))
+
+
+def test_the_way_back_is_percent_encoded(app, api, live_url):
+    source = three_d_secure(api)
+    _set_return_url(app, source["id"],
+                    "https://shop.test/caf\u00e9 \u20ac/\r\nSet-Cookie: a=b?q=\u00fc")
+    url = urllib.parse.urlsplit(source["redirect"]["url"])
+    connection = http.client.HTTPConnection("127.0.0.1", urllib.parse.urlsplit(live_url).port,
+                                            timeout=10)
+    status, answer, _ = _get(connection, f"{url.path}/authorize?{url.query}")
+    connection.close()
+    assert status == 302 and answer.getheader("Set-Cookie") is None
+    location = answer.getheader("Location")
+    assert location.isascii() and " " not in location
+    back = urllib.parse.urlsplit(location)
+    # CR and LF are dropped (as URL parsers do), never sent as a header break.
+    assert urllib.parse.unquote(back.path) == "/caf\u00e9 \u20ac/Set-Cookie: a=b"
+    assert urllib.parse.parse_qs(back.query)["q"] == ["\u00fc"]
+    assert api.get(f"/v1/sources/{source['id']}")["status"] == "chargeable"
+
+
+@pytest.mark.parametrize("return_url", ["http://[x/", "javascript:alert(1)", "/relative"])
+def test_a_way_back_that_cannot_be_followed_changes_nothing(app, api, control, return_url):
+    source = three_d_secure(api)
+    _set_return_url(app, source["id"], return_url)
+    before = snapshot(app)
+    url = urllib.parse.urlsplit(source["redirect"]["url"])
+    answer = control.get(f"{url.path}/authorize?{url.query}", status=400)
+    assert answer.content_type == "text/html" and "return_url" in answer.text
+    assert snapshot(app) == before
+    assert recorded(app, "source.chargeable") == []
 
 
 def test_a_race_on_the_redirect_page_moves_the_source_once(file_app):

@@ -1,19 +1,18 @@
 """Sources: POST /v1/sources for each emulated type, retrieve (also from a browser with the
 client_secret), update, verify, the attach/detach transitions the customer-sources endpoints
-use, and Stripe's seed example; in process (every body checked against the spec) and
-through the official client over a socket."""
+use, and Stripe's seed example, in process (every body checked against the spec). The
+official client's view is in test_payment_sources_client.py."""
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from conftest import PUBLISHABLE_KEY, Api
+from test_seed_examples import seed_source
 from test_tokens import NEXT_YEAR, VISA, card_token, in_request, snapshot
 from stripe_emu.resources import sources
 from stripe_emu.store import objects
 
-SEEDS = json.loads((Path(__file__).parent / "data" / "seed_examples.json").read_text())
 ACH_CREDIT = {"type": "ach_credit_transfer", "currency": "usd",
               "owner[email]": "jenny.rosen@example.com"}
 CARD = {"type": "card", **VISA}
@@ -37,7 +36,8 @@ def shape(value):
 
 def test_ach_credit_transfer_source_has_the_seed_examples_shape(api):
     source = api.post("/v1/sources", ACH_CREDIT)
-    seed = {key: value for key, value in SEEDS["attach_source"].items() if key != "customer"}
+    seed = {key: value for key, value in seed_source("attach_source").items()
+            if key != "customer"}
     assert "customer" not in source  # present only once attached
     assert list(source)[:2] == ["id", "object"] and set(source) == set(seed)
     for key in ("ach_credit_transfer", "owner", "receiver"):
@@ -64,7 +64,8 @@ def test_a_simulated_transfer_makes_it_chargeable_like_the_seed(app):
     api = Api(app)
     funded = dict(ACH_CREDIT, **{"owner[email]": "amount_1000@example.com"})
     source = api.post("/v1/sources", funded)
-    seed = {key: value for key, value in SEEDS["attach_source"].items() if key != "customer"}
+    seed = {key: value for key, value in seed_source("attach_source").items()
+            if key != "customer"}
     assert shape(source) == shape(seed)  # every key and every JSON type
     assert (source["status"], source["amount"], source["receiver"]["amount_received"]) == (
         "chargeable", 1000, 1000)
@@ -352,7 +353,7 @@ def test_attach_then_detach(app):
     # Stripe's detach response keeps `customer`; the customer no longer lists the Source.
     assert detached["status"] == "consumed" and detached["customer"] == customer["id"]
     assert listed == [] and api.get(f"/v1/sources/{source['id']}") == detached
-    assert shape(detached) == shape(dict(SEEDS["detach_source"], amount=None))
+    assert shape(detached) == shape(dict(seed_source("detach_source"), amount=None))
     with in_request(app) as req:
         with pytest.raises(Exception) as again:
             sources.detach(req, detached)
@@ -380,37 +381,3 @@ def test_attach_errors(app):
     assert (missing.value.status, missing.value.param) == (400, "source")
     assert missing.value.message == "No such source: 'src_missing'"
     assert (decline.value.status, decline.value.code) == (402, "card_declined")
-
-
-# -- the official client over a socket -------------------------------------------------------
-
-def test_sources_through_stripe_python(stripe_http, live_url):
-    stripe = pytest.importorskip("stripe")
-    created = stripe_http.v1.sources.create(params={
-        "type": "ach_credit_transfer", "currency": "usd",
-        "owner": {"email": "jenny.rosen@example.com"}})
-    assert created.flow == "receiver" and created.receiver.refund_attributes_status == "missing"
-    fetched = stripe_http.v1.sources.retrieve(created.id)
-    assert fetched.client_secret == created.client_secret
-    updated = stripe_http.v1.sources.update(created.id, params={
-        "metadata": {"order": "42"}, "owner": {"name": "Jenny"}})
-    assert updated.metadata.to_dict() == {"order": "42"} and updated.owner.name == "Jenny"
-    card = stripe_http.v1.sources.create(params={"type": "card", "token": "tok_visa"})
-    assert card.status == "chargeable" and card.card.last4 == "4242"
-    debit = stripe_http.v1.sources.create(params={"type": "ach_debit", "token": "btok_us"})
-    verified = stripe_http.v1.sources.verify(debit.id, params={"values": ["32", "45"]})
-    assert verified.status == "chargeable"
-    with pytest.raises(stripe.InvalidRequestError) as refused:
-        stripe_http.v1.sources.create(params={"type": "wechat", "amount": 100,
-                                              "currency": "usd"})
-    assert refused.value.code == "payment_method_not_available"
-    browser = stripe.StripeClient(PUBLISHABLE_KEY, base_addresses={"api": live_url},
-                                  max_network_retries=0)
-    mine = browser.v1.sources.create(params={
-        "type": "card", "card": {"number": "4242424242424242", "exp_month": 12,
-                                 "exp_year": NEXT_YEAR, "cvc": "123"}})
-    again = browser.v1.sources.retrieve(mine.id, params={"client_secret": mine.client_secret})
-    assert again.id == mine.id
-    with pytest.raises(stripe.InvalidRequestError) as hidden:
-        browser.v1.sources.retrieve(mine.id)
-    assert hidden.value.http_status == 404

@@ -1,7 +1,12 @@
-"""The SQLite store: schema, WAL, transactions, and several threads and processes on one file."""
+"""The SQLite store: schema, WAL, transactions, several threads and processes on one file,
+failures that must leave no half-open transaction behind, and finding schema.sql."""
 import multiprocessing
+import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -118,3 +123,125 @@ def test_connections_do_not_pile_up_with_threads(tmp_path):
     assert len(Api(app).get("/v1/customers", {"limit": "100"})["data"]) == 60
     app.close()
     assert _open_handles(path) == 0
+
+
+def _deferred_foreign_key(app):
+    """A table whose foreign key is checked at COMMIT: a way to make a COMMIT fail."""
+    with app.store.connection() as conn:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        conn.execute("CREATE TABLE child (parent INTEGER REFERENCES parent (id)"
+                     " DEFERRABLE INITIALLY DEFERRED)")
+
+
+def _customers_seen_by_another_connection(path):
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT count(*) FROM objects WHERE object = 'customer'").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("database", ["file", "memory"])
+def test_a_failed_commit_rolls_back_and_leaves_the_connection_usable(tmp_path, database):
+    path = str(tmp_path / "emu.db")
+    app = make_app(db=path if database == "file" else ":memory:")
+    _deferred_foreign_key(app)
+    with pytest.raises(sqlite3.IntegrityError):
+        with app.store.transaction() as db:
+            db.execute("INSERT INTO objects (id, account, object, created, data)"
+                       " VALUES ('cus_lost', 'emu4242', 'customer', 0, '{}')")
+            db.execute("INSERT INTO child VALUES (1)")
+    with app.store.connection() as conn:
+        assert not conn.in_transaction
+    api = Api(app)
+    created = api.post("/v1/customers")
+    assert [c["id"] for c in api.get("/v1/customers")["data"]] == [created["id"]]
+    if database == "file":  # committed for real, not left in a transaction nobody ends
+        assert _customers_seen_by_another_connection(path) == 1
+    app.close()
+
+
+def test_a_connection_is_never_pooled_inside_a_transaction(file_app):
+    with file_app.store.connection() as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO objects (id, account, object, created, data)"
+                     " VALUES ('cus_half', 'emu4242', 'customer', 0, '{}')")
+    with file_app.store.connection() as again:
+        assert again is conn and not again.in_transaction
+    assert Api(file_app).get("/v1/customers")["data"] == []
+    assert _customers_seen_by_another_connection(file_app.store.path) == 0
+
+
+def test_a_database_of_a_newer_stripe_emu_is_refused_untouched(tmp_path):
+    path = tmp_path / "newer.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {store_db.SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(store_db.StoreError, match=r"schema version 3: a newer stripe_emu "
+                                                  r"wrote it, and this one knows versions up to 2"):
+        make_app(db=str(path))
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    conn.close()
+    if __import__("os").path.isdir("/proc/self/fd"):
+        assert _open_handles(path) == 0
+
+
+def test_a_database_that_cannot_use_wal_is_refused():
+    # SQLite keeps a temporary database ("") in its rollback journal: WAL is refused.
+    with pytest.raises(store_db.StoreError, match="needs WAL"):
+        make_app(db="")
+
+
+# --- finding schema.sql: in a checkout, and where pip installs it ---------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+_FIND = ("import sys; sys.path.insert(0, sys.argv[1]); import stripe_emu; "
+         "from stripe_emu.store import db; app = stripe_emu.make_app(); app.close(); "
+         "print(db.schema_path())")
+
+
+def _install(site, record_schema_at):
+    """Lay out a pip installation of this checkout in `site`: the package, and a record
+    naming schema.sql at `record_schema_at` (relative to `site`, as in RECORD files)."""
+    shutil.copytree(ROOT / "stripe_emu", site / "stripe_emu",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    info = site / "stripe_emu-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: stripe_emu\nVersion: 0.1.0\n")
+    (info / "RECORD").write_text(f"stripe_emu/__init__.py,,\n{record_schema_at},,\n")
+
+
+def _schema_found(site):
+    done = subprocess.run([sys.executable, "-S", "-c", _FIND, str(site)], capture_output=True,
+                          text=True, timeout=60, cwd=site)
+    assert done.returncode == 0, done.stderr
+    return Path(done.stdout.strip())
+
+
+def test_schema_sql_of_a_user_or_prefix_install(tmp_path):
+    """pip install --user / --prefix: data files go under the prefix, not sys.prefix."""
+    site = tmp_path / "prefix" / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    _install(site, "../../../share/stripe_emu/schema.sql")
+    schema = tmp_path / "prefix" / "share" / "stripe_emu" / "schema.sql"
+    schema.parent.mkdir(parents=True)
+    shutil.copy(ROOT / "schema.sql", schema)
+    assert _schema_found(site) == schema
+
+
+def test_schema_sql_of_a_target_install(tmp_path):
+    """pip install --target moves the data directory next to the package, while its record
+    still names the temporary home it was installed to first."""
+    site = tmp_path / "target"
+    site.mkdir()
+    _install(site, "../../share/stripe_emu/schema.sql")
+    schema = site / "share" / "stripe_emu" / "schema.sql"
+    schema.parent.mkdir(parents=True)
+    shutil.copy(ROOT / "schema.sql", schema)
+    assert _schema_found(site) == schema
+
+
+def test_schema_sql_of_the_checkout(tmp_path):
+    assert _schema_found(ROOT) == ROOT / "schema.sql"

@@ -9,6 +9,7 @@ import datetime
 from .. import errors, ids, testcards
 from . import common
 
+
 def today(req):
     """The request's date (UTC): card expiry is judged against it."""
     return datetime.datetime.fromtimestamp(req.now, datetime.timezone.utc).date()
@@ -49,6 +50,8 @@ def card_object(req, new_card, params=None, customer=None):
         "address_state": params.get("address_state"),
         "address_zip": params.get("address_zip"),
         "address_zip_check": checks["address_zip_check"],
+        # Newer API versions show it: whether a checkout may offer the card again.
+        "allow_redisplay": "unspecified",
         "brand": profile.brand,
         "country": profile.country,
         "customer": customer,
@@ -61,6 +64,9 @@ def card_object(req, new_card, params=None, customer=None):
         "last4": profile.last4,
         "metadata": common.merged_metadata({}, params),
         "name": params.get("name"),
+        # Newer API versions show it. UNCERTAIN: Stripe does not say which test cards count
+        # as issued by a regulated (Durbin) bank; none does here.
+        "regulated_status": "unregulated",
         "tokenization_method": None,
         # What the card does later: decline at attach (and at charge), or attach and then
         # fail every charge (tok_chargeCustomerFail).
@@ -71,7 +77,8 @@ def card_object(req, new_card, params=None, customer=None):
 
 def attach_error(card):
     """The StripeError Stripe gives when this card (or card Source) is attached to a
-    customer, or None: decline cards fail with their 402, tok_chargeCustomerFail attaches."""
+    customer, or None: decline cards fail with their 402, tok_chargeCustomerFail attaches.
+    The one way to ask: a card keeps its testcards.Decline as the JSON list `_decline`."""
     decline = card.get("_decline")
     return testcards.Decline(*decline).error() if decline else None
 

@@ -1,4 +1,4 @@
-"""Rules several resources share: metadata, pagination, fetching by id."""
+"""Rules several resources share: metadata, addresses, pagination, fetching by id."""
 from .. import errors
 from ..expand import present
 from ..store import objects
@@ -48,11 +48,10 @@ def page_limit(req):
     return limit
 
 
-def list_page(req, url, kinds, noun, customer=None, **filters):
+def list_page(req, url, kinds, missing_cursor, customer=None, **filters):
     """A Stripe list object for the request's limit and cursors.
 
-    `noun` names a cursor that is not in this list, in Stripe's words: a callable taking the
-    bad id and returning the error's message.
+    `missing_cursor(bad_id)` is Stripe's message for a cursor that is not in this list.
     """
     limit = page_limit(req)
     cursors = {}
@@ -63,28 +62,41 @@ def list_page(req, url, kinds, noun, customer=None, **filters):
         row = objects.position(req.db, req.account, cursor_id)
         if row is None or row["object"] not in kinds or (
                 customer is not None and row["customer"] != customer):
-            raise errors.StripeError(noun(cursor_id), code="resource_missing", param=param)
+            raise errors.StripeError(missing_cursor(cursor_id), code="resource_missing",
+                                     param=param)
         cursors[param] = row["seq"]
     if len(cursors) == 2:
         raise errors.invalid("Received both starting_after and ending_before parameters. "
                              "Please pass in only one.", "starting_after")
     data, has_more = objects.page(
         req.db, req.account, kinds, customer=customer, limit=limit,
-        after=cursors.get("starting_after"), before=cursors.get("ending_before"), **filters)
+        older_than=cursors.get("starting_after"), newer_than=cursors.get("ending_before"),
+        **filters)
     return {"object": "list", "data": [present(item) for item in data], "has_more": has_more,
             "url": url}
 
 
 def fetch(req, object_id, kind, noun, param="id", status=404):
     """The object `object_id` of object type `kind` in the request's account, or Stripe's
-    'No such <noun>' error (404 for an id in the URL, 400 for one in a parameter)."""
+    'No such <noun>' error (`noun`: "customer", "webhook endpoint"...; 404 for an id in the
+    URL, 400 for one in a parameter)."""
     obj = objects.get(req.db, req.account, object_id)
     if obj is None or obj["object"] != kind:
         raise errors.no_such(noun, object_id, param=param, status=status)
     return obj
 
 
-def nullable(params, key, default=None):
-    """A parameter's value where an empty value unsets the field."""
-    value = params.get(key)
-    return default if value is None else value
+def not_linked(customer_id, source_id):
+    """Stripe's 404 for a payment source id that is not (or no longer) the customer's."""
+    return errors.StripeError(
+        f"Customer {customer_id} does not have a linked source with ID {source_id}.",
+        status=404, code="resource_missing", param="id")
+
+
+ADDRESS_FIELDS = ("city", "country", "line1", "line2", "postal_code", "state")
+
+
+def address(given):
+    """Stripe's `address` hash from an address parameter (None, `address=`, unsets it)."""
+    return None if given is None else {field: given.get(field) for field in ADDRESS_FIELDS}
+

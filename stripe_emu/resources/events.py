@@ -3,7 +3,7 @@
 `pending_webhooks` is live, as on Stripe: the deliveries of the event not (yet) successful.
 """
 from .. import errors
-from ..store import webhooks as deliveries
+from ..store import webhooks as webhook_store
 from . import common
 
 MAX_TYPES = 20
@@ -41,6 +41,6 @@ def retrieve_event(req, id):
 
 
 def _with_pending_webhooks(req, found):
-    counts = deliveries.undelivered_counts(req.db, [event["id"] for event in found])
+    counts = webhook_store.undelivered_counts(req.db, [event["id"] for event in found])
     for event in found:
         event["pending_webhooks"] = counts.get(event["id"], 0)

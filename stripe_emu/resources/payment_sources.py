@@ -8,18 +8,24 @@ first source becomes it, and removing it promotes the most recently added remain
 Building card, bank account and Source JSON belongs to cards.py, tokens.py and sources.py.
 
 Which sources a customer has is what the store's customer column says (a dead Source keeps
-`customer` in its JSON but not in that column). Every handler runs in its request's write
-transaction (BEGIN IMMEDIATE) and the status changes are guarded updates, so of several
-requests racing for one object exactly one wins and the others answer Stripe's error.
+`customer` in its JSON but not in that column). Every handler that changes something runs in
+its request's write transaction (BEGIN IMMEDIATE; GETs read in a plain one) and the status
+changes are guarded updates, so of several requests racing for one object exactly one wins
+and the others answer Stripe's error.
 """
 from .. import errors, events, ids, testcards
 from ..expand import present
 from ..store import objects
 from . import cards, common, customers, sources, tokens
 
-KINDS = ("card", "bank_account", "source")
-# The collection named in the path decides which objects a handler sees.
-_PATH_KINDS = {"sources": KINDS, "cards": ("card",), "bank_accounts": ("bank_account",)}
+# The objects a customer's payment sources can be.
+SOURCE_OBJECTS = ("card", "bank_account", "source")
+# What each collection lists and retrieves (the spec types GET .../cards/{id} as a card).
+# Updating and deleting take any payment source on every collection: Stripe documents those
+# as "customer source" operations (its "Delete a customer source" example is DELETE
+# .../cards/{id}) and types their answers as any payment source. UNCERTAIN: whether a legacy
+# GET shows other kinds too; the spec says it does not.
+_SHOWN = {"sources": SOURCE_OBJECTS, "cards": ("card",), "bank_accounts": ("bank_account",)}
 _NOUNS = {"card": "card", "bank_account": "bank account", "source": "source"}
 # What each kind of object accepts on update, besides metadata and expand.
 _UPDATABLE = {"card": ("address_city", "address_country", "address_line1", "address_line2",
@@ -29,9 +35,12 @@ _UPDATABLE = {"card": ("address_city", "address_country", "address_line1", "addr
 # The parameters that can name the payment source to add.
 _SOURCE_PARAMS = ("source", "card", "bank_account")
 _ALREADY_VERIFIED = "This bank account has already been verified."
+# Stripe's answer to adding a bank account the customer already has.
+_BANK_ACCOUNT_EXISTS = ("A bank account with that routing number and account number already "
+                        "exists for this customer.")
 
 
-# -- what customers.py and expand.py call ------------------------------------------------
+# -- what customers.py, sources.py and expand.py call ----------------------------------
 
 def replace_default_source(req, customer, param, source):
     """Add `source` (given as `param`: source, or the legacy card / bank_account) to the stored
@@ -39,7 +48,7 @@ def replace_default_source(req, customer, param, source):
     on customer create and update. Saves the customer and returns it; the caller records
     customer.created / customer.updated."""
     added = _add(req, customer["id"], param, source)
-    old = _linked(req, customer["id"], customer["default_source"], KINDS)
+    old = _linked(req, customer["id"], customer["default_source"])
     if old is not None:
         _remove(req, old)
     customer = dict(customer, default_source=added["id"])
@@ -59,7 +68,7 @@ def given_source(req):
 
 def attached_source_id(req, customer, source_id, param):
     """`source_id` if it names a payment source of `customer`, else Stripe's 400."""
-    if _linked(req, customer["id"], source_id, KINDS) is None:
+    if _linked(req, customer["id"], source_id) is None:
         # UNCERTAIN: Stripe's wording for a default_source the customer does not have.
         raise errors.no_such("source", source_id, param=param, status=400)
     return source_id
@@ -73,6 +82,16 @@ def remove_all(req, customer):
         batch, more = _newest(req, customer["id"], limit=100)
         for obj in batch:
             _discard(req, obj)
+
+
+def promote_next_default(req, customer, removed_id):
+    """Stripe's rule once payment source `removed_id` has left `customer` (deleted, detached,
+    or a Source that failed or was canceled): if it was the default, the most recently added
+    remaining source becomes the default (null when none remain), with customer.updated.
+    `req` is what events.record takes: an API request, or a stand-in for Stripe itself."""
+    if customer["default_source"] == removed_id:
+        newest, _ = _newest(req, customer["id"], limit=1)
+        _set_default(req, customer, newest[0]["id"] if newest else None)
 
 
 def customer_sources_list(req, customer):
@@ -97,7 +116,7 @@ def create_customer_source(req, customer):
 
 def list_customer_sources(req, customer):
     customer_id = customers.live_customer(req, customer)["id"]
-    kinds = _path_kinds(req)
+    kinds = _shown(req)
     wanted = req.params.get("object")
     if wanted is not None:
         if wanted not in kinds:
@@ -113,7 +132,7 @@ def list_customer_sources(req, customer):
 
 
 def retrieve_customer_source(req, customer, id):
-    return _attached(req, customer, id)[1]
+    return _attached(req, customer, id, _shown(req))[1]
 
 
 def update_customer_source(req, customer, id):
@@ -141,9 +160,7 @@ def update_customer_source(req, customer, id):
 def delete_customer_source(req, customer, id):
     customer, obj = _attached(req, customer, id)
     result = _remove(req, obj)
-    if customer["default_source"] == obj["id"]:
-        newest, _ = _newest(req, customer["id"], limit=1)
-        _set_default(req, customer, newest[0]["id"] if newest else None)
+    promote_next_default(req, customer, obj["id"])
     return result
 
 
@@ -182,12 +199,22 @@ def _add(req, customer_id, param, value, params=None):
     else:
         obj = _new_card_or_bank_account(req, customer_id, param, value)
         obj["metadata"] = common.merged_metadata(obj["metadata"], params or {})
-        declined = cards.attach_error(obj) if obj["object"] == "card" else None
-        if declined is not None:
-            raise declined
+        _refuse_to_save(req, customer_id, param, obj)
         objects.insert(req.db, req.account, obj)
     events.record(req, "customer.source.created", obj)
     return obj
+
+
+def _refuse_to_save(req, customer_id, param, obj):
+    """A card that declines raises its 402; a bank account the customer already has, 400."""
+    if obj["object"] == "card":
+        declined = cards.attach_error(obj)
+        if declined is not None:
+            raise declined
+    elif objects.with_fingerprint(req.db, req.account, customer_id, "bank_account",
+                                  obj["fingerprint"]):
+        # UNCERTAIN: which parameter Stripe names; the one that carried the bank account.
+        raise errors.StripeError(_BANK_ACCOUNT_EXISTS, code="bank_account_exists", param=param)
 
 
 def _new_card_or_bank_account(req, customer_id, param, value):
@@ -237,28 +264,28 @@ def _set_default(req, customer, source_id):
 
 def _newest(req, customer_id, limit):
     """The customer's sources, most recently added first: one indexed, limited query."""
-    return objects.page(req.db, req.account, KINDS, customer=customer_id, limit=limit)
+    return objects.page(req.db, req.account, SOURCE_OBJECTS, customer=customer_id,
+                        limit=limit)
 
 
-def _linked(req, customer_id, source_id, kinds):
-    """The object `source_id` if it is one of `kinds` and belongs to the customer, else None."""
+def _linked(req, customer_id, source_id, kinds=SOURCE_OBJECTS):
+    """The payment source `source_id` if it is one of `kinds` and belongs to the customer,
+    else None."""
     obj = source_id and objects.get(req.db, req.account, source_id)
     if not obj or obj["object"] not in kinds:
         return None
-    owner = objects.position(req.db, req.account, source_id)["customer"]
-    return obj if owner == customer_id else None
+    holder = objects.position(req.db, req.account, source_id)["customer"]
+    return obj if holder == customer_id else None
 
 
-def _attached(req, customer_id, source_id):
-    """(customer, payment source) for a live customer's source of a kind the path allows."""
+def _attached(req, customer_id, source_id, kinds=SOURCE_OBJECTS):
+    """(customer, payment source) for a live customer's source of one of `kinds`."""
     customer = customers.live_customer(req, customer_id)
-    obj = _linked(req, customer_id, source_id, _path_kinds(req))
+    obj = _linked(req, customer_id, source_id, kinds)
     if obj is None:
-        raise errors.StripeError(
-            f"Customer {customer_id} does not have a linked source with ID {source_id}.",
-            status=404, code="resource_missing", param="id")
+        raise common.not_linked(customer_id, source_id)
     return customer, obj
 
 
-def _path_kinds(req):
-    return _PATH_KINDS[req.path.split("/")[4]]
+def _shown(req):
+    return _SHOWN[req.path.split("/")[4]]

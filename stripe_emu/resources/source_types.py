@@ -48,6 +48,9 @@ def _details_or_token(params, name, required):
 
 def _card(req, source, params):
     details, token = _details_or_token(params, "card", "card")
+    if isinstance(details, str):
+        # The card of a Source is given by its details; an existing card goes in `token`.
+        raise errors.invalid("Invalid hash", "card")
     if details is not None:
         card = cards.card_object(req, cards.card_from_hash(req, details, "card"), details)
     else:
@@ -202,16 +205,16 @@ def _three_d_secure(req, source, params):
     return False
 
 
-class Kind(NamedTuple):
+class SourceType(NamedTuple):
     flow: str
     usages: tuple   # the first is the default
     build: object   # fills in the type-specific parts; True when funds arrived
 
 
-KINDS = {
-    "ach_credit_transfer": Kind("receiver", ("reusable",), _ach_credit_transfer),
-    "ach_debit": Kind("code_verification", ("reusable",), _ach_debit),
-    "card": Kind("none", ("reusable", "single_use"), _card),
-    "sepa_debit": Kind("none", ("reusable",), _sepa_debit),
-    "three_d_secure": Kind("redirect", ("single_use",), _three_d_secure),
+SOURCE_TYPES = {
+    "ach_credit_transfer": SourceType("receiver", ("reusable",), _ach_credit_transfer),
+    "ach_debit": SourceType("code_verification", ("reusable",), _ach_debit),
+    "card": SourceType("none", ("reusable", "single_use"), _card),
+    "sepa_debit": SourceType("none", ("reusable",), _sepa_debit),
+    "three_d_secure": SourceType("redirect", ("single_use",), _three_d_secure),
 }

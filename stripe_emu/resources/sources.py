@@ -2,7 +2,7 @@
 and the guarded transitions the customer-sources endpoints use (`attach`, `detach`,
 `update_source`).
 
-Lifecycle (STRIPE_SEMANTICS.md §1): card and sepa_debit Sources are born `chargeable`;
+Lifecycle (Stripe's Sources guides): card and sepa_debit Sources are born `chargeable`;
 receiver (ach_credit_transfer), code_verification (ach_debit) and redirect (three_d_secure)
 Sources start `pending`. Attaching sets `customer`; detaching makes the Source `consumed` for
 good. A consumed (or canceled, failed) Source keeps `customer` in its JSON, as Stripe's detach
@@ -16,38 +16,40 @@ What Stripe does to a Source on its own — a customer finishing the redirect pa
 expiring — is `transition`, which the control plane (control.py) calls.
 """
 import hmac
+import types
 import urllib.parse
 
-from .. import errors, events, ids, spec, testcards
+from .. import errors, events, ids, spec, testcards, webhooks
 from ..store import objects
 from . import cards, common
-from .source_types import KINDS, no_amount
+from .source_types import SOURCE_TYPES, no_amount
 
 _LIVE = ("chargeable", "pending")  # the states a Source can be attached (and detached) in
 
 
 def create_source(req):
     params = req.params
-    kind_name = _kind_name(params)
-    kind = KINDS[kind_name]
-    flow = params.get("flow") or kind.flow
-    if flow != kind.flow:
+    type_name = _type_name(params)
+    source_type = SOURCE_TYPES[type_name]
+    flow = params.get("flow") or source_type.flow
+    if flow != source_type.flow:
         # Invented wording: Stripe only says an incompatible value is refused.
-        raise errors.invalid(f"Invalid flow: sources of type {kind_name} use the "
-                             f"{kind.flow} flow.", "flow")
-    usage = params.get("usage") or kind.usages[0]
-    if usage not in kind.usages:
-        raise errors.invalid(f"Invalid usage: sources of type {kind_name} can only be "
-                             f"{' or '.join(kind.usages)}.", "usage")
-    for param in ("mandate", "source_order"):
-        if params.get(param) is not None:
-            raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
+        raise errors.invalid(f"Invalid flow: sources of type {type_name} use the "
+                             f"{source_type.flow} flow.", "flow")
+    usage = params.get("usage") or source_type.usages[0]
+    if usage not in source_type.usages:
+        raise errors.invalid(f"Invalid usage: sources of type {type_name} can only be "
+                             f"{' or '.join(source_type.usages)}.", "usage")
+    _refuse_unsupported(params)
+    _check_return_url((params.get("redirect") or {}).get("return_url"))
     source_id = ids.new_id(ids.SOURCE)
     secret = ids.SOURCE_CLIENT_SECRET + ids.random_suffix(24)
     currency = params.get("currency")
     source = {
         "id": source_id,
         "object": "source",
+        # Newer API versions show it; "unspecified" until a checkout flow says otherwise.
+        "allow_redisplay": "unspecified",
         "amount": params.get("amount"),
         "client_secret": secret,
         "created": req.now,
@@ -60,13 +62,13 @@ def create_source(req):
         "redaction": None,
         "statement_descriptor": params.get("statement_descriptor"),
         "status": "chargeable",
-        "type": kind_name,
+        "type": type_name,
         "usage": usage,
     }
     if usage == "single_use" and source["amount"] is None:
         raise errors.missing_param("amount")
     # The builder validates the rest and redeems a token last, once nothing else can fail.
-    arrived = kind.build(req, source, params)
+    arrived = source_type.build(req, source, params)
     source = _ordered(source)
     objects.insert(req.db, req.account, source)
     if arrived:
@@ -74,7 +76,25 @@ def create_source(req):
     return source
 
 
-def _kind_name(params):
+def _refuse_unsupported(params):
+    for param in ("mandate", "source_order"):
+        if params.get(param) is not None:
+            raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
+
+
+def _check_return_url(url):
+    """Where the redirect page sends the customer back must be a URL a browser can follow:
+    the rule of webhook URLs (absolute, http or https)."""
+    if url is None:
+        return
+    try:
+        webhooks.check_url(url)
+    except ValueError:
+        # Stripe's answer for a URL parameter it cannot use, as on webhook endpoints.
+        raise errors.invalid("Not a valid URL", "redirect[return_url]", "url_invalid")
+
+
+def _type_name(params):
     if params.get("original_source") is not None or params.get("customer") is not None:
         raise errors.invalid("Cloning Sources (original_source, customer) is a Connect feature "
                              "that stripe_emu does not emulate.",
@@ -82,13 +102,14 @@ def _kind_name(params):
     name = params.get("type")
     if name is None:
         raise errors.missing_param("type")
-    if name in KINDS:
+    if name in SOURCE_TYPES:
         return name
     known = spec.spec()["components"]["schemas"]["source"]["properties"]["type"]["enum"]
     if name in known:
         raise errors.invalid(
             f"The payment method `{name}` is not available in stripe_emu, which emulates "
-            f"Sources of type {', '.join(KINDS)}.", "type", "payment_method_not_available")
+            f"Sources of type {', '.join(SOURCE_TYPES)}.", "type",
+            "payment_method_not_available")
     raise errors.invalid(f"Invalid type: must be one of {', '.join(known)}", "type")
 
 
@@ -101,10 +122,7 @@ def _owner(given, current=None):
         if field in given:
             owner[field] = given[field]
     if "address" in given:
-        address = given["address"]
-        fields = spec.resolve({"$ref": "#/components/schemas/address"})["properties"]
-        owner["address"] = None if address is None else {
-            field: address.get(field) for field in fields}
+        owner["address"] = common.address(given["address"])
     return owner
 
 
@@ -131,9 +149,7 @@ def modify_source(req, source):
     """POST /v1/sources/{source}: owner, metadata and (not for receiver flows) amount."""
     params = req.params
     before = common.fetch(req, source, "source", "source")
-    for param in ("mandate", "source_order"):
-        if params.get(param) is not None:
-            raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
+    _refuse_unsupported(params)
     amount = before["amount"]
     if "amount" in params:
         if before["flow"] == "receiver":
@@ -195,7 +211,8 @@ def verify_source(req, source):
 
 def _refuse_attach(source):
     if source["status"] not in _LIVE:
-        # Invented wording (Stripe documents the rule, not its message): §1.3.
+        # Invented wording: Stripe documents the rule ("The source must be in a chargeable or
+        # pending state"), not its message.
         raise errors.StripeError("The source you provided is not in a chargeable or pending "
                                  "state.", param="source")
     if source.get("customer"):
@@ -216,9 +233,9 @@ def attach(req, source_id, customer_id):
     attached = _ordered(dict(source, customer=customer_id))
     if not objects.update(req.db, req.account, attached,
                           expect={"status": _LIVE, "customer": None}):
+        # Changed since it was read: what it is now says why (its guard failed, so it is no
+        # longer live or has a customer).
         _refuse_attach(objects.get(req.db, req.account, source_id))
-        raise errors.StripeError("The source you provided has already been attached to a "
-                                 "customer.", param="source")
     return attached
 
 
@@ -228,9 +245,7 @@ def detach(req, source):
     detached = dict(source, status="consumed")
     if not objects.update(req.db, req.account, detached,
                           expect={"status": _LIVE, "customer": source.get("customer")}):
-        raise errors.StripeError(f"Customer {source.get('customer')} does not have a linked "
-                                 f"source with ID {source['id']}.", status=404,
-                                 code="resource_missing", param="id")
+        raise common.not_linked(source.get("customer"), source["id"])
     return detached
 
 
@@ -253,11 +268,11 @@ _REDIRECT_OUTCOMES = {"chargeable": {"status": "succeeded"},
 def locate(db, source_id, account=None):
     """(account, Source) for `source_id`, looked for in `account` when one is given; Stripe's
     'No such source' (404) otherwise."""
-    owner = objects.account_of(db, source_id)
-    found = objects.get(db, owner, source_id) if account in (None, owner) else None
+    holding = objects.account_of(db, source_id)
+    found = objects.get(db, holding, source_id) if account in (None, holding) else None
     if found is None or found["object"] != "source":
         raise errors.no_such("source", source_id)
-    return owner, found
+    return holding, found
 
 
 def _refuse_move(source, status):
@@ -277,7 +292,9 @@ def transition(app, db, account, source, status):
     """Move `source` (read from `account` in the write transaction `db`) to `status` as Stripe
     does by itself, and record source.<status> with a null request. The moves are Stripe's:
     a pending Source becomes chargeable, failed or canceled; an unused chargeable single-use
-    one is canceled (it expired). One guarded update: of concurrent moves, one wins."""
+    one is canceled (it expired). One guarded update: of concurrent moves, one wins. A Source
+    that fails or is canceled leaves its customer, whose default then moves on as when a
+    source is deleted."""
     _refuse_move(source, status)
     moved = dict(source, status=status)
     redirect = source.get("redirect")
@@ -295,7 +312,19 @@ def transition(app, db, account, source, status):
         raise errors.StripeError(f"The source {source['id']} became {now['status']} meanwhile: "
                                  "retrieve it and try again.", param="status")
     events.record_automatic(app, db, account, f"source.{status}", moved)
+    if source.get("customer") and status != "chargeable":
+        # Imported here: payment_sources builds on this module.
+        from .payment_sources import promote_next_default
+        promote_next_default(_by_stripe(app, db, account),
+                             objects.get(db, account, source["customer"]), source["id"])
     return moved
+
+
+def _by_stripe(app, db, account):
+    """What events.record reads of a request, for a change Stripe makes by itself: the
+    events it records carry a null request."""
+    return types.SimpleNamespace(app=app, db=db, account=account, now=int(app.clock()),
+                                 request_id=None, idempotency_key=None)
 
 
 def redirect_source(db, source_id, client_secret):

@@ -38,15 +38,19 @@ def create_token(req):
         raise errors.invalid("You cannot create a token for both a card and a bank account: "
                              "pass only one of card and bank_account.", "card")
     if isinstance(card, dict):
-        return _store(req, "card", _card(req, card))
-    if card is not None:
+        obj = _card(req, card)
+    elif card is not None:
         raise errors.invalid("Creating a token from an existing card id is not supported by "
                              "stripe_emu: pass the card's details as card[number], "
                              "card[exp_month], card[exp_year] and card[cvc].", "card")
-    if bank is not None:
-        return _store(req, "bank_account", _bank_account(req, bank))
-    raise errors.invalid("You must supply either a card, customer, PII data, bank account, or "
-                         "account legal entity to create a token.")
+    elif bank is not None:
+        obj = _bank_account(req, bank)
+    else:
+        raise errors.invalid("You must supply either a card, customer, PII data, bank account, "
+                             "or account legal entity to create a token.")
+    token = _token(req, obj)
+    objects.insert(req.db, req.account, token)
+    return token
 
 
 def _card(req, given):
@@ -67,9 +71,12 @@ def _bank_account(req, given):
     return cards.bank_account_object(req, profile, given)
 
 
-def _store(req, kind, obj):
-    token = {
-        "id": ids.new_id(ids.CARD_TOKEN if kind == "card" else ids.BANK_TOKEN),
+def _token(req, obj, token_id=None):
+    """The token standing for `obj` (a card or bank_account dict), with a new id unless
+    `token_id` is given (a magic token shows its own)."""
+    kind = obj["object"]
+    return {
+        "id": token_id or ids.new_id(ids.CARD_TOKEN if kind == "card" else ids.BANK_TOKEN),
         "object": "token",
         kind: _as_tokenized(obj),
         # UNCERTAIN: Stripe records the creating client's IP; handlers do not see it.
@@ -80,8 +87,6 @@ def _store(req, kind, obj):
         "used": False,
         "_object": obj,
     }
-    objects.insert(req.db, req.account, token)
-    return token
 
 
 def _as_tokenized(obj):
@@ -100,9 +105,7 @@ def retrieve_token(req, token):
     if magic is not None:
         # UNCERTAIN: Stripe's magic test tokens can be retrieved; each retrieval here shows
         # the fresh card the token would mint, unused.
-        kind = magic["object"]
-        return {"id": token, "object": "token", kind: _as_tokenized(magic), "client_ip": None,
-                "created": req.now, "livemode": False, "type": kind, "used": False}
+        return _token(req, magic, token_id=token)
     found = objects.get(req.db, req.account, token)
     if found is None or found["object"] != "token":
         raise errors.no_such("token", token)

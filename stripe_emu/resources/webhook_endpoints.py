@@ -3,11 +3,9 @@
 An endpoint's signing secret is kept as `_secret` (never rendered) and shown only in the
 create response, as Stripe does. Deliveries are made by stripe_emu/webhooks.py.
 """
-from urllib.parse import urlsplit
-
 from .. import errors, ids, webhooks
 from ..store import objects
-from ..store import webhooks as deliveries
+from ..store import webhooks as webhook_store
 from . import common
 
 
@@ -16,14 +14,18 @@ def _noun(bad):
 
 
 def _url(given):
-    parts = urlsplit(given)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        return webhooks.check_url(given)
+    except webhooks.ControlPlaneURL as error:
+        raise errors.invalid(f"Not a valid URL: {error}.", "url", "url_invalid")
+    except ValueError:
         # Stripe's answer for a URL parameter it cannot use (seen on other endpoints).
         raise errors.invalid("Not a valid URL", "url", "url_invalid")
-    return given
 
 
 def _enabled_events(given):
+    # Each is "*" or a well-formed event type, not only one the bundled spec lists (Stripe
+    # keeps adding types): spec.py's pattern, checked with the other parameters.
     if not given or any(event is None for event in given):
         raise errors.invalid("Invalid array", "enabled_events")
     return list(dict.fromkeys(given))
@@ -68,14 +70,14 @@ def update_webhook_endpoint(req, webhook_endpoint):
         endpoint["status"] = "disabled" if params["disabled"] else "enabled"
     endpoint["metadata"] = common.merged_metadata(endpoint["metadata"], params)
     objects.update(req.db, req.account, endpoint)
-    deliveries.retarget(req.db, endpoint["id"], endpoint["url"])
+    webhook_store.retarget(req.db, endpoint["id"], endpoint["url"])
     return endpoint
 
 
 def delete_webhook_endpoint(req, webhook_endpoint):
     endpoint = common.fetch(req, webhook_endpoint, "webhook_endpoint", "webhook endpoint")
     objects.delete(req.db, req.account, endpoint["id"])
-    deliveries.cancel(req.db, endpoint["id"])
+    webhook_store.cancel(req.db, endpoint["id"])
     return {"id": endpoint["id"], "object": "webhook_endpoint", "deleted": True}
 
 

@@ -12,6 +12,7 @@ import base64
 import sqlite3
 
 SNAPSHOT_FORMAT = "stripe_emu.snapshot"
+_MIN_INTEGER, _MAX_INTEGER = -(1 << 63), (1 << 63) - 1
 FAULTS = "emu_faults"
 
 
@@ -85,9 +86,13 @@ def import_snapshot(db, snapshot):
     for table, content in given.items():
         if table not in tables:
             raise SnapshotError(f"The snapshot has a table this database does not: {table}.")
+        if not isinstance(content, dict):
+            raise SnapshotError(f"The snapshot's {table} must be an object with \"columns\" "
+                                "and \"rows\".")
         columns, rows = content.get("columns"), content.get("rows")
         known = _columns(db, table)
-        if not isinstance(columns, list) or not set(columns) <= set(known) or not columns:
+        if not isinstance(columns, list) or not columns or any(
+                column not in known for column in columns) or len(set(columns)) < len(columns):
             raise SnapshotError(f"The snapshot's columns of {table} do not match this "
                                 f"database's: {columns} (known: {known}).")
         if not isinstance(rows, list) or any(
@@ -104,8 +109,9 @@ def import_snapshot(db, snapshot):
         try:
             db.executemany(f'INSERT INTO "{table}" ({names}) VALUES '
                            f'({", ".join("?" * len(columns))})', rows)
-        except sqlite3.IntegrityError as error:
-            # The caller's transaction rolls back the deletions above with it.
+        except (sqlite3.Error, ValueError) as error:
+            # The caller's transaction rolls back the deletions above with it. ValueError: a
+            # string SQLite cannot take (a lone surrogate).
             raise SnapshotError(f"The rows of {table} do not fit its constraints: {error}.")
         restored[table] = len(rows)
     return restored
@@ -119,6 +125,9 @@ def _stored(value, table):
             raise SnapshotError(f"A value of {table} is an object but not {{\"base64\": ...}}.")
     if isinstance(value, list):
         raise SnapshotError(f"A value of {table} is a list: values are scalars.")
+    if isinstance(value, int) and not _MIN_INTEGER <= value <= _MAX_INTEGER:
+        raise SnapshotError(f"A value of {table} is an integer beyond SQLite's 64 bits: "
+                            f"{value}.")
     return value
 
 

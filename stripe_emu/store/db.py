@@ -4,32 +4,52 @@ A file database is shared by threads and by several server processes: connection
 small pool (WAL, busy timeout), and SQLite's write lock, taken by BEGIN IMMEDIATE, serializes
 the writers. An in-memory database exists only inside one connection, so it gets exactly one,
 guarded by a lock: requests on it take turns, which costs little because they never wait on
-disk.
+disk. A connection goes back to the pool only outside any transaction.
 """
 import contextlib
+import functools
 import sqlite3
 import threading
 from pathlib import Path
 
 SCHEMA_VERSION = 2
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_SECONDS = 30
 # Connections kept open between requests; more are opened under load and closed after.
 MAX_IDLE_CONNECTIONS = 16
+# Where setup.cfg's data_files put schema.sql, relative to the installation's data directory.
+_INSTALLED_SCHEMA = "share/stripe_emu/schema.sql"
 
 
+class StoreError(Exception):
+    """A database this stripe_emu cannot use (newer schema, no WAL); nothing was changed."""
+
+
+@functools.lru_cache(maxsize=1)
 def schema_path():
-    """schema.sql sits at the repo root in a checkout and under <prefix>/share after install."""
-    import sys
-    here = Path(__file__).resolve().parent.parent.parent / "schema.sql"
-    installed = Path(sys.prefix) / "share" / "stripe_emu" / "schema.sql"
-    return here if here.exists() else installed
+    """The one schema.sql: the copy installed with this package (found through the package's
+    own installation record, wherever pip put the data files: --user, --prefix, a venv), or
+    the one at the root of the checkout this package runs from."""
+    import importlib.metadata  # here, not at the top: it costs a fifth of the start-up
+    site = Path(__file__).resolve().parent.parent.parent
+    # Only the record installed beside this very package: another stripe_emu elsewhere on
+    # sys.path may be a different version.
+    for dist in importlib.metadata.distributions(name="stripe_emu", path=[str(site)]):
+        for file in dist.files or ():
+            if file.match(_INSTALLED_SCHEMA) and Path(dist.locate_file(file)).is_file():
+                return Path(dist.locate_file(file)).resolve()
+    # pip install --target moves the data directory into the target, next to the package,
+    # while the record keeps paths relative to its temporary home.
+    for candidate in (site / _INSTALLED_SCHEMA, site / "schema.sql"):
+        if candidate.is_file():
+            return candidate
+    raise StoreError(f"stripe_emu cannot find its schema.sql: not installed beside {site} "
+                     "and not in a checkout there. Reinstall stripe_emu.")
 
 
-def _connect(target, uri=False):
-    conn = sqlite3.connect(target, uri=uri, isolation_level=None, check_same_thread=False,
-                           timeout=BUSY_TIMEOUT_MS / 1000)
+def _connect(target):
+    conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False,
+                           timeout=BUSY_TIMEOUT_SECONDS)
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
 
 
@@ -51,14 +71,24 @@ class Store:
         self._idle = []
         self._idle_lock = threading.Lock()
         self._closed = False
-        if self.in_memory:
-            self._memory_conn = _connect(":memory:")
-            self._memory_lock = threading.RLock()
-            self._migrate(self._memory_conn)
-        else:
-            with self.connection() as conn:
-                conn.execute("PRAGMA journal_mode = WAL")
-                self._migrate(conn)
+        self._memory_conn = None
+        try:
+            if self.in_memory:
+                self._memory_conn = _connect(":memory:")
+                self._memory_lock = threading.RLock()
+                self._migrate(self._memory_conn)
+            else:
+                with self.connection() as conn:
+                    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                    if mode.lower() != "wal":
+                        raise StoreError(
+                            f"SQLite cannot put {self.path} in WAL mode (it stays in {mode} "
+                            "mode, as on some network file systems): stripe_emu needs WAL to "
+                            "share the file between threads and processes.")
+                    self._migrate(conn)
+        except BaseException:
+            self.close()
+            raise
 
     def _checkout(self):
         with self._idle_lock:
@@ -71,20 +101,29 @@ class Store:
         return conn
 
     def _checkin(self, conn):
+        if conn.in_transaction:
+            # Whatever left it there failed: lending it out would make the next unit of
+            # work join a dead transaction. A connection that cannot even roll back goes.
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                conn.close()
+                return
         with self._idle_lock:
             if not self._closed and len(self._idle) < MAX_IDLE_CONNECTIONS:
                 self._idle.append(conn)
                 return
         conn.close()
 
-    @staticmethod
-    def _migrate(conn):
-        if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+    def _migrate(self, conn):
+        """Bring the schema up to SCHEMA_VERSION; refuse a database a newer stripe_emu wrote
+        (its tables may mean something this version would misread)."""
+        if self._schema_version(conn) == SCHEMA_VERSION:
             return
         conn.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have migrated while we waited for the write lock.
-            if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            if self._schema_version(conn) < SCHEMA_VERSION:
                 for statement in _statements(schema_path().read_text()):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -92,6 +131,15 @@ class Store:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def _schema_version(self, conn):
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"The database {self.path} has schema version {version}: a newer stripe_emu "
+                f"wrote it, and this one knows versions up to {SCHEMA_VERSION}. Upgrade "
+                "stripe_emu or use another database file.")
+        return version
 
     @contextlib.contextmanager
     def connection(self):
@@ -115,7 +163,8 @@ class Store:
 
     @contextlib.contextmanager
     def transaction(self, write=True):
-        """One unit of work: committed when the block ends, rolled back when it raises.
+        """One unit of work: committed when the block ends, rolled back when it raises or
+        when the commit itself fails.
 
         Writers start with BEGIN IMMEDIATE so the write lock is taken before anything is
         read: a status checked inside the block cannot change before the block writes.
@@ -127,10 +176,11 @@ class Store:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     def close(self):
         with self._idle_lock:
@@ -138,5 +188,5 @@ class Store:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
-        if self.in_memory:
+        if self._memory_conn is not None:
             self._memory_conn.close()

@@ -86,11 +86,13 @@ _CREATED_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
 def page(db, account, objects, *, customer=None, types=None, type_prefix=None, email=None,
-         created=None, exclude_status=None, delivered=None, limit=10, after=None, before=None):
+         created=None, exclude_status=None, delivered=None, limit=10, older_than=None,
+         newer_than=None):
     """One page of a list, newest first, and whether more lie beyond it.
 
-    `after` / `before` are cursor seqs (starting_after / ending_before). Fetches limit + 1
-    rows to learn has_more without a count. `delivered` (events only): True keeps the events
+    `older_than` / `newer_than` are cursor seqs: starting_after pages to older objects,
+    ending_before to newer ones (the page nearest the cursor). Fetches limit + 1 rows to
+    learn has_more without a count. `delivered` (events only): True keeps the events
     every webhook delivery of which succeeded, False those with one pending or failed.
     """
     if customer is not None:
@@ -127,22 +129,31 @@ def page(db, account, objects, *, customer=None, types=None, type_prefix=None, e
     elif created is not None:
         where += " AND created = ?"
         args.append(created)
-    if before is not None:
+    if newer_than is not None:
         where += " AND seq > ?"
-        args.append(before)
+        args.append(newer_than)
         order = "ASC"
     else:
-        if after is not None:
+        if older_than is not None:
             where += " AND seq < ?"
-            args.append(after)
+            args.append(older_than)
         order = "DESC"
     rows = db.execute(f"SELECT data FROM objects WHERE {where} ORDER BY seq {order} LIMIT ?",
                       [*args, limit + 1]).fetchall()
     has_more = len(rows) > limit
     data = [json.loads(row[0]) for row in rows[:limit]]
-    if before is not None:
+    if newer_than is not None:
         data.reverse()
     return data, has_more
+
+
+def with_fingerprint(db, account, customer, kind, fingerprint):
+    """The id of a `kind` object (card, bank_account) of `customer` with this fingerprint,
+    or None."""
+    row = db.execute("SELECT id FROM objects WHERE customer = ? AND account = ? AND object = ?"
+                     " AND json_extract(data, '$.fingerprint') = ? LIMIT 1",
+                     (customer, account, kind, fingerprint)).fetchone()
+    return row[0] if row else None
 
 
 # Search (the query is parsed by stripe_emu/search.py). Each searchable field is a fixed SQL
@@ -197,14 +208,14 @@ def _search_where(db, account, kind, clauses, combinator):
             [account, kind, *(arg for _, args in parts for arg in args)])
 
 
-def search(db, account, kind, clauses, combinator, *, limit, after=None):
+def search(db, account, kind, clauses, combinator, *, limit, older_than=None):
     """One page of the live objects of `kind` matching `clauses` joined by `combinator`
-    ("AND" | "OR"), newest first: (objects, has_more, seq of the last one). `after` is the seq
-    a page token names. Deleted objects never match."""
+    ("AND" | "OR"), newest first: (objects, has_more, seq of the last one). `older_than` is
+    the seq a page token names. Deleted objects never match."""
     where, args = _search_where(db, account, kind, clauses, combinator)
-    if after is not None:
+    if older_than is not None:
         where += " AND seq < ?"
-        args.append(after)
+        args.append(older_than)
     rows = db.execute(f"SELECT seq, data FROM objects WHERE {where} ORDER BY seq DESC LIMIT ?",
                       [*args, limit + 1]).fetchall()
     page = rows[:limit]
