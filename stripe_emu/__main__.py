@@ -6,6 +6,7 @@ import sys
 
 from . import control, make_app, testing, webhooks
 from .server import make_server
+from .store.db import StoreError
 
 DEFAULT_DB = "stripe_emu.db"
 
@@ -93,7 +94,10 @@ def main(argv=None):
                                                 "as sk_test_abc, or the account name)")
     reset_parser.set_defaults(run=reset)
     args = parser.parse_args(argv)
-    args.run(args)
+    try:
+        args.run(args)
+    except (StoreError, OSError) as error:  # a database it cannot open, a port in use
+        sys.exit(f"stripe_emu: {error}")
 
 
 if __name__ == "__main__":

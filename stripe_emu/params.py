@@ -13,6 +13,7 @@ import re
 from urllib.parse import parse_qsl
 
 from . import errors, spec
+from .store.db import SQLITE_INTEGERS
 
 _KEY = re.compile(r"([^\[\]]+)|\[([^\[\]]*)\]")
 # ASCII digits only: `\d` and str.isdigit() also take digits int() refuses ('²') or other
@@ -20,7 +21,6 @@ _KEY = re.compile(r"([^\[\]]+)|\[([^\[\]]*)\]")
 _INTEGER = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)")
 # Stripe's integers are 64-bit, as SQLite's are.
-_INTEGER_RANGE = (-(1 << 63), (1 << 63) - 1)
 # Brackets one parameter may nest (Stripe's deepest, e.g. mandate[acceptance][online][ip],
 # use 3); deeper keys would only exhaust the recursion of checking and hashing them.
 MAX_NESTING = 10
@@ -140,7 +140,7 @@ def _integer(value, name):
     """Stripe answers "Invalid integer" for a number out of its 64-bit range too."""
     digits = value.lstrip("-").lstrip("0")
     if (not _INTEGER.fullmatch(value) or len(digits) > 19
-            or not _INTEGER_RANGE[0] <= int(value) <= _INTEGER_RANGE[1]):
+            or int(value) not in SQLITE_INTEGERS):
         raise errors.invalid(f"Invalid integer: {value}", name, "parameter_invalid_integer")
     return int(value)
 

@@ -16,6 +16,7 @@ import dataclasses
 import re
 
 from . import errors
+from .store.db import SQLITE_INTEGERS
 
 # A field's type decides its operators: token (exact, case-insensitive), string (exact words
 # or substring, case-insensitive), numeric (exact and comparisons).
@@ -41,7 +42,6 @@ _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _SEQ = re.compile(r"[0-9]{1,19}")
 _PAGE_PREFIX = "seq:"
 # What SQLite's 64-bit integers hold (`created` is one): numbers beyond it match nothing.
-_INTEGERS = range(-(1 << 63), 1 << 63)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,8 +142,8 @@ def _checked(raw, fields, resource):
         number = _number(value.strip())
         if number is None:
             # UNCERTAIN wording: Stripe's answer to a number beyond 64 bits was not found.
-            raise errors.invalid(f"Field `{field}` takes numbers from {_INTEGERS.start} to "
-                                 f"{_INTEGERS.stop - 1}, but the query gave `{value}`.",
+            raise errors.invalid(f"Field `{field}` takes numbers from {SQLITE_INTEGERS.start} to "
+                                 f"{SQLITE_INTEGERS.stop - 1}, but the query gave `{value}`.",
                                  "query")
         value = number
     if operator == "~" and len(value.strip()) < SUBSTRING_MIN_LENGTH:
@@ -162,7 +162,7 @@ def _number(text):
         number = int(text)
     else:
         return None
-    return number if _INTEGERS.start <= number < _INTEGERS.stop else None
+    return number if SQLITE_INTEGERS.start <= number < SQLITE_INTEGERS.stop else None
 
 
 def _unparsable(detail=None):
@@ -186,7 +186,7 @@ def page_seq(token):
         text = ""
     seq = text[len(_PAGE_PREFIX):]
     if not text.startswith(_PAGE_PREFIX) or not _SEQ.fullmatch(seq) \
-            or int(seq) not in _INTEGERS:
+            or int(seq) not in SQLITE_INTEGERS:
         # UNCERTAIN wording: Stripe's answer to a forged page token was not found.
         raise errors.invalid(f"Invalid page: {token}. Pass the next_page value of a previous "
                              "search result, unchanged.", "page")

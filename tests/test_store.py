@@ -245,3 +245,17 @@ def test_schema_sql_of_a_target_install(tmp_path):
 
 def test_schema_sql_of_the_checkout(tmp_path):
     assert _schema_found(ROOT) == ROOT / "schema.sql"
+
+
+def test_a_database_that_cannot_be_opened_is_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+    missing = tmp_path / "no such directory" / "emu.db"
+    with pytest.raises(store_db.StoreError, match="cannot open the database"):
+        make_app(db=str(missing))
+    done = subprocess.run([sys.executable, "-S", "-m", "stripe_emu", "serve", "--port", "0",
+                           "--db", str(missing)], capture_output=True, text=True, timeout=30,
+                          cwd=__import__("pathlib").Path(__file__).resolve().parent.parent)
+    assert done.returncode == 1
+    assert done.stderr.startswith("stripe_emu: cannot open the database")
+    assert "Traceback" not in done.stderr

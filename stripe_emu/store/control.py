@@ -11,8 +11,9 @@ never as given by a caller.
 import base64
 import sqlite3
 
+from .db import SQLITE_INTEGERS
+
 SNAPSHOT_FORMAT = "stripe_emu.snapshot"
-_MIN_INTEGER, _MAX_INTEGER = -(1 << 63), (1 << 63) - 1
 FAULTS = "emu_faults"
 
 
@@ -125,7 +126,7 @@ def _stored(value, table):
             raise SnapshotError(f"A value of {table} is an object but not {{\"base64\": ...}}.")
     if isinstance(value, list):
         raise SnapshotError(f"A value of {table} is a list: values are scalars.")
-    if isinstance(value, int) and not _MIN_INTEGER <= value <= _MAX_INTEGER:
+    if isinstance(value, int) and value not in SQLITE_INTEGERS:
         raise SnapshotError(f"A value of {table} is an integer beyond SQLite's 64 bits: "
                             f"{value}.")
     return value

@@ -20,6 +20,10 @@ MAX_IDLE_CONNECTIONS = 16
 _INSTALLED_SCHEMA = "share/stripe_emu/schema.sql"
 
 
+# SQLite stores integers in 64 bits: every integer the API accepts must fit.
+SQLITE_INTEGERS = range(-(1 << 63), 1 << 63)
+
+
 class StoreError(Exception):
     """A database this stripe_emu cannot use (newer schema, no WAL); nothing was changed."""
 
@@ -47,8 +51,11 @@ def schema_path():
 
 
 def _connect(target):
-    conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False,
-                           timeout=BUSY_TIMEOUT_SECONDS)
+    try:
+        conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False,
+                               timeout=BUSY_TIMEOUT_SECONDS)
+    except sqlite3.OperationalError as error:  # a missing directory, no permission
+        raise StoreError(f"cannot open the database {target}: {error}") from error
     conn.row_factory = sqlite3.Row
     return conn
 
