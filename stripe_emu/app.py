@@ -7,6 +7,7 @@ carries Stripe's CORS headers, and a preflight OPTIONS needs no key.
 """
 import collections
 import dataclasses
+import datetime
 import json
 import re
 import sys
@@ -174,9 +175,16 @@ class App:
 
 
 def valid_version(version):
-    """Whether `version` is a well-formed Stripe API version: the rule of the Stripe-Version
-    header, and of a webhook endpoint's api_version."""
-    return re.fullmatch(spec.API_VERSION_PATTERN, version) is not None
+    """Whether `version` is a well-formed Stripe API version (a real date, optionally with a
+    release name): the rule of the Stripe-Version header, and of a webhook endpoint's
+    api_version."""
+    if re.fullmatch(spec.API_VERSION_PATTERN, version) is None:
+        return False
+    try:
+        datetime.date.fromisoformat(version[:10])
+    except ValueError:  # 2023-13-45
+        return False
+    return True
 
 
 def status_line(status):

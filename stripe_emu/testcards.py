@@ -39,7 +39,7 @@ _CARDS = {
                               "tok_visa_chargeDeclinedInsufficientFunds"),
     "4000000000009987": (*_V, "tok_chargeDeclinedLostCard tok_visa_chargeDeclinedLostCard"),
     "4000000000009979": (*_V, "tok_chargeDeclinedStolenCard tok_visa_chargeDeclinedStolenCard"),
-    "4100000000000019": (*_V, "tok_chargeDeclinedFraudulent tok_radarBlock"),
+    "4100000000000019": (*_V, "tok_chargeDeclinedFraudulent tok_radarBlock tok_riskLevelHighest"),
     "4000000000006975": (*_V, "tok_visa_chargeDeclinedVelocityLimitExceeded"),
     "4000000000000069": (*_V, "tok_chargeDeclinedExpiredCard"),
     "4000000000000127": (*_V, "tok_chargeDeclinedIncorrectCvc"),

@@ -78,7 +78,7 @@ def test_stripe_version_is_echoed(api, version):
     assert api.last.headers["Stripe-Version"] == version
 
 
-@pytest.mark.parametrize("version", ["yesterday", "2024-6-20", "2024-06-20.Bad!"])
+@pytest.mark.parametrize("version", ["yesterday", "2024-6-20", "2024-06-20.Bad!", "2023-13-45"])
 def test_malformed_stripe_version_is_refused(api, version):
     error = api.get("/v1/customers", headers={"Stripe-Version": version}, status=400)["error"]
     assert error == {"message": f"Invalid Stripe API version: {version}",

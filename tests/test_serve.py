@@ -327,3 +327,47 @@ def test_serve_refuses_a_bad_seed(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert done.returncode == 1
     assert "cannot seed from" in done.stderr and "Received unknown parameter: nope" in done.stderr
+
+
+def _keep_posting(port, stop):
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
+        while not stop.is_set():
+            connection.request("POST", "/v1/customers", urlencode({"email": "a@example.com"}),
+                               FORM)
+            connection.getresponse().read()
+    except (OSError, http.client.HTTPException):
+        pass  # the server went away mid-request: what this test provokes
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_serve_in_memory_stops_cleanly_with_requests_in_flight(served_processes, signum):
+    served = served_processes("--db", ":memory:")
+    served.line()  # listening
+    stop = threading.Event()
+    clients = [threading.Thread(target=_keep_posting, args=(served.port, stop), daemon=True)
+               for _ in range(8)]
+    for client in clients:
+        client.start()
+    time.sleep(0.5)
+    code, _ = served.stop(signum)
+    stop.set()
+    assert code == 0  # not -11: the database is never closed under a running request
+
+
+def test_leaving_serve_in_thread_with_requests_in_flight_keeps_the_process_alive():
+    script = ("import threading, time, sys\n"
+              f"sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'tests')!r})\n"
+              "from test_serve import _keep_posting\n"
+              "from stripe_emu.testing import serve_in_thread\n"
+              "stop = threading.Event()\n"
+              "with serve_in_thread() as url:\n"
+              "    port = int(url.rsplit(':', 1)[1])\n"
+              "    for _ in range(8):\n"
+              "        threading.Thread(target=_keep_posting, args=(port, stop),"
+              " daemon=True).start()\n"
+              "    time.sleep(0.5)\n"
+              "time.sleep(0.3); stop.set(); print('alive')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT)
+    assert done.returncode == 0 and done.stdout.strip() == "alive", done.stderr[-2000:]

@@ -196,4 +196,7 @@ class Store:
         for conn in idle:
             conn.close()
         if self._memory_conn is not None:
-            self._memory_conn.close()
+            # Wait for the request using it: closing a connection under a running statement
+            # crashes the interpreter (serve stopping with requests in flight).
+            with self._memory_lock:
+                self._memory_conn.close()
