@@ -48,6 +48,7 @@ TOKENS = {  # token -> (number, brand, funding)
     "tok_visa_chargeDeclinedVelocityLimitExceeded": ("4000000000006975", "Visa", "credit"),
     "tok_chargeDeclinedFraudulent": ("4100000000000019", "Visa", "credit"),
     "tok_radarBlock": ("4100000000000019", "Visa", "credit"),
+    "tok_riskLevelHighest": ("4100000000000019", "Visa", "credit"),
     "tok_chargeCustomerFail": ("4000000000000341", "Visa", "credit"),
     "tok_cvcCheckFail": ("4000000000000101", "Visa", "credit"),
     "tok_avsFail": ("4000000000000010", "Visa", "credit"),
