@@ -2,6 +2,7 @@
 socket (the official stripe client against `serve`). Every JSON body a test receives through
 these fixtures is checked against the schema Stripe's spec names for it."""
 import contextlib
+import json
 import http.client
 import signal
 import subprocess
@@ -105,10 +106,34 @@ def serving(app):
         thread.join(5)
 
 
+def conforming(app, violations):
+    """WSGI middleware checking every JSON answer of the API against the spec, so that tests
+    driving the official client over a socket validate what they receive too."""
+    def middleware(environ, start_response):
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["type"] = int(status[:3]), dict(headers).get("Content-Type")
+            return start_response(status, headers, exc_info)
+
+        body = b"".join(app(environ, capture))
+        if body and seen["type"] == "application/json" and \
+                environ["PATH_INFO"].startswith("/v1/"):
+            try:
+                check_body(environ["REQUEST_METHOD"], environ["PATH_INFO"], seen["status"],
+                           json.loads(body))
+            except AssertionError as violation:
+                violations.append(str(violation))
+        return [body]
+    return middleware
+
+
 @pytest.fixture
 def live_url(app):
-    with serving(app) as url:
+    violations = []
+    with serving(conforming(app, violations)) as url:
         yield url
+    assert not violations, "answers that do not fit Stripe's spec:\n" + "\n".join(violations)
 
 
 @pytest.fixture
