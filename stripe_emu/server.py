@@ -146,6 +146,14 @@ class _RequestHandler(WSGIRequestHandler):
         except OSError:
             pass
 
+    def send_error(self, code, message=None, explain=None):
+        """http.server's answer to a request it cannot parse (bad request line, header too
+        long, unsupported HTTP version): Stripe's error object rather than an HTML page."""
+        if self.request_version == "HTTP/0.9":
+            # A garbled request line leaves 0.9, which would answer without a status line.
+            self.request_version = "HTTP/1.1"
+        self._refuse(code, f"Invalid HTTP request: {message or 'unreadable request'}.")
+
     def log_request(self, *args):
         pass  # the access log is written by `logged` with the request id
 
