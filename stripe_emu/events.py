@@ -2,6 +2,7 @@
 queues its webhook deliveries in that same transaction (so an event is delivered exactly
 when its change is committed)."""
 import time
+import types
 
 from . import ids, spec, webhooks
 from .expand import present
@@ -18,12 +19,13 @@ def record(req, event_type, obj, previous=None):
                    event_type, obj, previous)
 
 
-def record_automatic(app, db, account, event_type, obj):
-    """Record an event that Stripe itself caused (a Source expiring, a customer finishing a
-    redirect): its `request` is {"id": null, "idempotency_key": null}, as Stripe sends it.
-    `db` is an open write transaction; run `app.after_commit` hooks once it commits."""
-    return _record(app, db, account, int(app.clock()), {"id": None, "idempotency_key": None},
-                   event_type, obj, None)
+def by_stripe(app, db, account):
+    """The request-shaped context of a change Stripe makes by itself (a customer finishing a
+    redirect, a test moving a Source): what `record` and the resources read of a request,
+    with no request id, so its events carry {"id": null, "idempotency_key": null} as Stripe
+    sends them. `db` is an open write transaction; run `app.after_commit` once it commits."""
+    return types.SimpleNamespace(app=app, db=db, account=account, now=int(app.clock()),
+                                 request_id=None, idempotency_key=None)
 
 
 def _record(app, db, account, now, request, event_type, obj, previous):

@@ -16,7 +16,6 @@ What Stripe does to a Source on its own — a customer finishing the redirect pa
 expiring — is `transition`, which the control plane (control.py) calls.
 """
 import hmac
-import types
 import urllib.parse
 
 from .. import errors, events, ids, spec, testcards, webhooks
@@ -311,20 +310,14 @@ def transition(app, db, account, source, status):
         _refuse_move(now, status)
         raise errors.StripeError(f"The source {source['id']} became {now['status']} meanwhile: "
                                  "retrieve it and try again.", param="status")
-    events.record_automatic(app, db, account, f"source.{status}", moved)
+    change = events.by_stripe(app, db, account)
+    events.record(change, f"source.{status}", moved)
     if source.get("customer") and status != "chargeable":
         # Imported here: payment_sources builds on this module.
         from .payment_sources import promote_next_default
-        promote_next_default(_by_stripe(app, db, account),
-                             objects.get(db, account, source["customer"]), source["id"])
+        promote_next_default(change, objects.get(db, account, source["customer"]),
+                             source["id"])
     return moved
-
-
-def _by_stripe(app, db, account):
-    """What events.record reads of a request, for a change Stripe makes by itself: the
-    events it records carry a null request."""
-    return types.SimpleNamespace(app=app, db=db, account=account, now=int(app.clock()),
-                                 request_id=None, idempotency_key=None)
 
 
 def redirect_source(db, source_id, client_secret):
