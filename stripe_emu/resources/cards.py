@@ -72,7 +72,15 @@ def card_object(req, new_card, params=None, customer=None):
         # fail every charge (tok_chargeCustomerFail).
         "_decline": list(profile.decline) if profile.decline else None,
         "_charge_fails": profile.charge_fails,
+        # What it does about 3D Secure: a name in testcards.THREE_D_SECURE.
+        "_three_d_secure": testcards.three_d_secure_of(profile.number),
     }
+
+
+def three_d_secure(card):
+    """The testcards.ThreeDSecure behaviour of a card, card Source or PaymentMethod (cards
+    stored before the table existed are "optional")."""
+    return testcards.THREE_D_SECURE[card.get("_three_d_secure") or "optional"]
 
 
 def attach_error(card):

@@ -57,6 +57,7 @@ def _card(req, source, params):
         card = _redeem(req, token, "card")
     source["card"] = card_details(card)
     source["_decline"], source["_charge_fails"] = card["_decline"], card["_charge_fails"]
+    source["_three_d_secure"] = card.get("_three_d_secure")
     return False
 
 
@@ -68,9 +69,8 @@ def card_details(card):
             "dynamic_last4": card["dynamic_last4"], "exp_month": card["exp_month"],
             "exp_year": card["exp_year"], "fingerprint": card["fingerprint"],
             "funding": card["funding"], "last4": card["last4"], "name": card["name"],
-            # UNCERTAIN: no 3D Secure test cards are emulated; Stripe says "optional" for
-            # the common test cards.
-            "three_d_secure": "optional", "tokenization_method": card["tokenization_method"]}
+            "three_d_secure": cards.three_d_secure(card).support,
+            "tokenization_method": card["tokenization_method"]}
 
 
 def _redeem(req, token, wanted):
