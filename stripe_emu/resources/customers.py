@@ -8,6 +8,7 @@ import secrets
 
 from .. import errors, events, ids, search
 from ..expand import present
+from ..payments import defaults
 from ..store import objects
 from . import common, payment_sources
 
@@ -120,21 +121,13 @@ def create_customer(req):
     return customer
 
 
-def live_customer(req, customer_id, param="id", status=404):
-    """The customer, or "No such customer" when it never existed or was deleted."""
-    customer = common.fetch(req, customer_id, "customer", "customer", param, status)
-    if customer.get("deleted"):
-        raise errors.no_such("customer", customer_id, param=param, status=status)
-    return customer
-
-
 def retrieve_customer(req, customer):
     # A deleted customer is still retrievable: expand.present renders its stub.
     return common.fetch(req, customer, "customer", "customer")
 
 
 def update_customer(req, customer):
-    before = live_customer(req, customer)
+    before = defaults.live_customer(req, customer)
     given = payment_sources.given_source(req)
     if given is not None and req.params.get("default_source"):
         # UNCERTAIN: Stripe's answer is undocumented. `source` replaces (deletes) the default
@@ -144,7 +137,7 @@ def update_customer(req, customer):
                              f"{given[0]}.", "default_source")
     after = _apply(req, dict(before))
     if req.params.get("default_source"):
-        after["default_source"] = payment_sources.attached_source_id(
+        after["default_source"] = defaults.attached_source_id(
             req, after, req.params["default_source"], "default_source")
     objects.update(req.db, req.account, after)
     if given is not None:
@@ -155,7 +148,7 @@ def update_customer(req, customer):
 
 
 def delete_customer(req, customer):
-    customer = live_customer(req, customer)
+    customer = defaults.live_customer(req, customer)
     payment_sources.remove_all(req, customer)
     customer["deleted"] = True
     objects.update(req.db, req.account, customer)

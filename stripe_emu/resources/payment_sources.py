@@ -3,9 +3,10 @@
 
 A customer's payment sources are cards and bank accounts (created here from tokens or raw
 hashes, and deleted for good) and Source objects (made by /v1/sources, attached here, and
-detached to `consumed` by sources.py). This module owns the customer's `default_source`: the
-first source becomes it, and removing it promotes the most recently added remaining source.
-Building card, bank account and Source JSON belongs to cards.py, tokens.py and sources.py.
+detached to `consumed` by sources.py). The rules of the customer's `default_source` (the
+first source becomes it, removing it promotes the most recently added remaining source) are
+payments/defaults.py's. Building card, bank account and Source JSON belongs to cards.py,
+tokens.py and sources.py.
 
 Which sources a customer has is what the store's customer column says (a dead Source keeps
 `customer` in its JSON but not in that column). Every handler that changes something runs in
@@ -15,11 +16,10 @@ and the others answer Stripe's error.
 """
 from .. import errors, events, ids, testcards
 from ..expand import present
+from ..payments import defaults
+from ..payments.defaults import SOURCE_OBJECTS
 from ..store import objects
-from . import cards, common, customers, sources, tokens
-
-# The objects a customer's payment sources can be.
-SOURCE_OBJECTS = ("card", "bank_account", "source")
+from . import cards, common, sources, tokens
 # What each collection lists and retrieves (the spec types GET .../cards/{id} as a card).
 # Updating and deleting take any payment source on every collection: Stripe documents those
 # as "customer source" operations (its "Delete a customer source" example is DELETE
@@ -40,7 +40,7 @@ _BANK_ACCOUNT_EXISTS = ("A bank account with that routing number and account num
                         "exists for this customer.")
 
 
-# -- what customers.py, sources.py and expand.py call ----------------------------------
+# -- what customers.py and expand.py call -------------------------------------------
 
 def replace_default_source(req, customer, param, source):
     """Add `source` (given as `param`: source, or the legacy card / bank_account) to the stored
@@ -48,7 +48,7 @@ def replace_default_source(req, customer, param, source):
     on customer create and update. Saves the customer and returns it; the caller records
     customer.created / customer.updated."""
     added = _add(req, customer["id"], param, source)
-    old = _linked(req, customer["id"], customer["default_source"])
+    old = defaults.owned(req, customer["id"], customer["default_source"])
     if old is not None:
         _remove(req, old)
     customer = dict(customer, default_source=added["id"])
@@ -66,37 +66,19 @@ def given_source(req):
     return (given[0], req.params[given[0]]) if given else None
 
 
-def attached_source_id(req, customer, source_id, param):
-    """`source_id` if it names a payment source of `customer`, else Stripe's 400."""
-    if _linked(req, customer["id"], source_id) is None:
-        # UNCERTAIN: Stripe's wording for a default_source the customer does not have.
-        raise errors.no_such("source", source_id, param=param, status=400)
-    return source_id
-
-
 def remove_all(req, customer):
     """A deleted customer keeps no cards or bank accounts, and its Sources are detached.
     UNCERTAIN: whether Stripe sends customer.source.deleted for each; we send none."""
     more = True
     while more:
-        batch, more = _newest(req, customer["id"], limit=100)
+        batch, more = defaults.newest_sources(req, customer["id"], limit=100)
         for obj in batch:
             _discard(req, obj)
 
 
-def promote_next_default(req, customer, removed_id):
-    """Stripe's rule once payment source `removed_id` has left `customer` (deleted, detached,
-    or a Source that failed or was canceled): if it was the default, the most recently added
-    remaining source becomes the default (null when none remain), with customer.updated.
-    `req` is what events.record takes: an API request, or a stand-in for Stripe itself."""
-    if customer["default_source"] == removed_id:
-        newest, _ = _newest(req, customer["id"], limit=1)
-        _set_default(req, customer, newest[0]["id"] if newest else None)
-
-
 def customer_sources_list(req, customer):
     """`customer.sources` when expanded: the first page of the customer's sources."""
-    data, more = _newest(req, customer["id"], limit=10)
+    data, more = defaults.newest_sources(req, customer["id"], limit=10)
     return {"object": "list", "data": [present(obj) for obj in data], "has_more": more,
             "url": f"/v1/customers/{customer['id']}/sources"}
 
@@ -104,18 +86,18 @@ def customer_sources_list(req, customer):
 # -- handlers ----------------------------------------------------------------------------
 
 def create_customer_source(req, customer):
-    customer = customers.live_customer(req, customer)
+    customer = defaults.live_customer(req, customer)
     given = given_source(req)
     if given is None:
         raise errors.missing_param("source")
     added = _add(req, customer["id"], *given, req.params)
     if customer["default_source"] is None:
-        _set_default(req, customer, added["id"])
+        defaults.set_default_source(req, customer, added["id"])
     return added
 
 
 def list_customer_sources(req, customer):
-    customer_id = customers.live_customer(req, customer)["id"]
+    customer_id = defaults.live_customer(req, customer)["id"]
     kinds = _shown(req)
     wanted = req.params.get("object")
     if wanted is not None:
@@ -160,7 +142,7 @@ def update_customer_source(req, customer, id):
 def delete_customer_source(req, customer, id):
     customer, obj = _attached(req, customer, id)
     result = _remove(req, obj)
-    promote_next_default(req, customer, obj["id"])
+    defaults.promote_next_default(req, customer, obj["id"])
     return result
 
 
@@ -256,32 +238,10 @@ def _discard(req, obj):
     return {"id": obj["id"], "object": obj["object"], "deleted": True}
 
 
-def _set_default(req, customer, source_id):
-    after = dict(customer, default_source=source_id)
-    objects.update(req.db, req.account, after)
-    events.record(req, "customer.updated", after, previous=customer)
-
-
-def _newest(req, customer_id, limit):
-    """The customer's sources, most recently added first: one indexed, limited query."""
-    return objects.page(req.db, req.account, SOURCE_OBJECTS, customer=customer_id,
-                        limit=limit)
-
-
-def _linked(req, customer_id, source_id, kinds=SOURCE_OBJECTS):
-    """The payment source `source_id` if it is one of `kinds` and belongs to the customer,
-    else None."""
-    obj = source_id and objects.get(req.db, req.account, source_id)
-    if not obj or obj["object"] not in kinds:
-        return None
-    holder = objects.position(req.db, req.account, source_id)["customer"]
-    return obj if holder == customer_id else None
-
-
 def _attached(req, customer_id, source_id, kinds=SOURCE_OBJECTS):
     """(customer, payment source) for a live customer's source of one of `kinds`."""
-    customer = customers.live_customer(req, customer_id)
-    obj = _linked(req, customer_id, source_id, kinds)
+    customer = defaults.live_customer(req, customer_id)
+    obj = defaults.owned(req, customer_id, source_id, kinds)
     if obj is None:
         raise common.not_linked(customer_id, source_id)
     return customer, obj

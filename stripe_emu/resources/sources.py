@@ -19,6 +19,7 @@ import hmac
 import urllib.parse
 
 from .. import errors, events, ids, spec, testcards, webhooks
+from ..payments import defaults
 from ..store import objects
 from . import cards, common
 from .source_types import SOURCE_TYPES, no_amount
@@ -313,9 +314,7 @@ def transition(app, db, account, source, status):
     change = events.by_stripe(app, db, account)
     events.record(change, f"source.{status}", moved)
     if source.get("customer") and status != "chargeable":
-        # Imported here: payment_sources builds on this module.
-        from .payment_sources import promote_next_default
-        promote_next_default(change, objects.get(db, account, source["customer"]),
+        defaults.promote_next_default(change, objects.get(db, account, source["customer"]),
                              source["id"])
     return moved
 
