@@ -13,6 +13,10 @@ WEBHOOK_ENDPOINT = "we_"
 WEBHOOK_SECRET = "whsec_"
 REQUEST = "req_"
 SOURCE_CLIENT_SECRET = "src_client_secret_"
+PAYMENT_METHOD = "pm_"
+SETUP_INTENT = "seti_"
+SETUP_ATTEMPT = "setatt_"
+PAYMENT_INTENT = "pi_"
 
 _ALPHABET = string.ascii_letters + string.digits
 

@@ -7,6 +7,7 @@ from .resources import customers
 from .resources import payment_sources as ps
 from .resources import sources, tokens
 from .resources import events, webhook_endpoints
+from .resources import payment_methods as pms
 from .routing import Route
 
 ROUTES = [
@@ -53,4 +54,14 @@ ROUTES = [
           webhook_endpoints.update_webhook_endpoint),
     Route("DELETE", "/v1/webhook_endpoints/{webhook_endpoint}",
           webhook_endpoints.delete_webhook_endpoint),
+    # PaymentMethods (Stripe.js creates them with a publishable key) and a customer's.
+    Route("POST", "/v1/payment_methods", pms.create_payment_method, publishable=True),
+    Route("GET", "/v1/payment_methods", pms.list_payment_methods),
+    Route("GET", "/v1/payment_methods/{payment_method}", pms.retrieve_payment_method),
+    Route("POST", "/v1/payment_methods/{payment_method}", pms.update_payment_method),
+    Route("POST", "/v1/payment_methods/{payment_method}/attach", pms.attach_payment_method),
+    Route("POST", "/v1/payment_methods/{payment_method}/detach", pms.detach_payment_method),
+    Route("GET", "/v1/customers/{customer}/payment_methods", pms.list_customer_payment_methods),
+    Route("GET", "/v1/customers/{customer}/payment_methods/{payment_method}",
+          pms.retrieve_customer_payment_method),
 ]

@@ -72,6 +72,8 @@ def card_object(req, new_card, params=None, customer=None):
         # fail every charge (tok_chargeCustomerFail).
         "_decline": list(profile.decline) if profile.decline else None,
         "_charge_fails": profile.charge_fails,
+        # When it was made (Stripe's card JSON has no `created`; its PaymentMethod view has).
+        "_created": req.now,
         # What it does about 3D Secure: a name in testcards.THREE_D_SECURE.
         "_three_d_secure": testcards.three_d_secure_of(profile.number),
     }

@@ -48,10 +48,11 @@ def page_limit(req):
     return limit
 
 
-def list_page(req, url, kinds, missing_cursor, customer=None, **filters):
+def list_page(req, url, kinds, missing_cursor, customer=None, shape=None, **filters):
     """A Stripe list object for the request's limit and cursors.
 
-    `missing_cursor(bad_id)` is Stripe's message for a cursor that is not in this list.
+    `missing_cursor(bad_id)` is Stripe's message for a cursor that is not in this list;
+    `shape(obj)`, when given, is how the list shows each stored object.
     """
     limit = page_limit(req)
     cursors = {}
@@ -72,8 +73,8 @@ def list_page(req, url, kinds, missing_cursor, customer=None, **filters):
         req.db, req.account, kinds, customer=customer, limit=limit,
         older_than=cursors.get("starting_after"), newer_than=cursors.get("ending_before"),
         **filters)
-    return {"object": "list", "data": [present(item) for item in data], "has_more": has_more,
-            "url": url}
+    return {"object": "list", "data": [present(shape(item) if shape else item) for item in data],
+            "has_more": has_more, "url": url}
 
 
 def fetch(req, object_id, kind, noun, param="id", status=404):

@@ -8,7 +8,7 @@ import secrets
 
 from .. import errors, events, ids, search
 from ..expand import present
-from ..payments import defaults
+from ..payments import defaults, methods
 from ..store import objects
 from . import common, payment_sources
 
@@ -44,7 +44,7 @@ _PLAIN_FIELDS = ("business_name", "description", "individual_name", "name", "pho
                  "invoice_prefix")
 # Parameters accepted for compatibility that name objects the emulator does not keep.
 _UNSUPPORTED_REFERENCES = {"coupon": "coupon", "promotion_code": "promotion code",
-                           "payment_method": "PaymentMethod", "test_clock": "test clock"}
+                           "test_clock": "test clock"}
 
 
 def _refuse_unsupported_references(params, names=tuple(_UNSUPPORTED_REFERENCES)):
@@ -76,8 +76,11 @@ def _apply(req, customer):
     if "tax_exempt" in params:
         customer["tax_exempt"] = params["tax_exempt"] or "none"
     if params.get("invoice_settings"):
-        customer["invoice_settings"] = _invoice_settings(customer["invoice_settings"],
-                                                         params["invoice_settings"])
+        given = params["invoice_settings"]
+        customer["invoice_settings"] = _invoice_settings(customer["invoice_settings"], given)
+        if "default_payment_method" in given:
+            customer["invoice_settings"]["default_payment_method"] = \
+                defaults.default_payment_method(req, customer, given["default_payment_method"])
     customer["metadata"] = common.merged_metadata(customer["metadata"], params)
     return customer
 
@@ -118,6 +121,9 @@ def create_customer(req):
         # Before the event, so that customer.created shows the new default_source.
         customer = payment_sources.replace_default_source(req, customer, *given)
     events.record(req, "customer.created", customer)
+    if req.params.get("payment_method"):
+        # "The ID of the PaymentMethod to attach to the customer."
+        methods.attach(req, methods.resolve(req, req.params["payment_method"]), customer["id"])
     return customer
 
 

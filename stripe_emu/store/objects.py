@@ -22,6 +22,9 @@ def _columns(obj):
     elif obj.get("object") == "token":
         # Tokens have no status field; the column guards redemption (expect "unused").
         status = "used" if obj.get("used") else "unused"
+    elif obj.get("object") == "payment_method":
+        # Nor have PaymentMethods: the column guards attaching one used up (payments/methods).
+        status = "consumed" if obj.get("_consumed") else None
     return {
         "customer": customer if isinstance(customer, str) else None,
         "status": "deleted" if obj.get("deleted") else status,

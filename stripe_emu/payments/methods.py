@@ -1,0 +1,187 @@
+"""PaymentMethods as the payments layer knows them: built from a card, found from any id a
+`payment_method` parameter may carry, attached to a customer, used up.
+
+A `payment_method` parameter takes a PaymentMethod (`pm_…`), a magic test id (`pm_card_visa`,
+each use makes a new PaymentMethod), or — as Stripe allows — a customer's legacy card
+(`card_…`) or card Source (`src_…`), shown in the PaymentMethod's shape with its own id.
+
+A PaymentMethod's JSON keeps what its card will do in internal keys (`_decline`,
+`_charge_fails`, `_three_d_secure`, as cards do) and `_checks`, the results its checks give
+once Stripe runs them (at attach, setup or payment); until then a check of a field that was
+given shows "unchecked". `_consumed` marks one used without a customer, or detached: it can
+never be attached or used again. The store copies `_consumed` into the row's status column
+("consumed"), so attaching is one guarded update.
+"""
+from .. import errors, events, ids, testcards
+from ..store import objects
+from ..resources import cards
+
+ALREADY_ATTACHED = "The payment method you provided has already been attached to a customer."
+CONSUMED = ("This PaymentMethod was previously used without being attached to a Customer or "
+            "was detached from a Customer, and may not be used again.")
+# The payment_method_details / PaymentMethod spelling of a card's brand.
+_BRANDS = {"Visa": "visa", "MasterCard": "mastercard", "American Express": "amex",
+           "Discover": "discover", "Diners Club": "diners", "JCB": "jcb",
+           "UnionPay": "unionpay"}
+_CHECKS = {"address_line1_check": "address_line1_check",
+           "address_postal_code_check": "address_zip_check", "cvc_check": "cvc_check"}
+_INTERNAL = ("_decline", "_charge_fails", "_three_d_secure")
+
+
+def brand(card_brand):
+    """Stripe's lowercase brand of a card's brand ("American Express" → "amex")."""
+    return _BRANDS.get(card_brand, "unknown")
+
+
+def billing_details(given=None, current=None):
+    """The billing_details hash: `given` fields replace the current ones."""
+    details = dict(current or {"address": None, "email": None, "name": None, "phone": None})
+    details["address"] = details["address"] or dict.fromkeys(
+        ("city", "country", "line1", "line2", "postal_code", "state"))
+    for field, value in (given or {}).items():
+        if field == "address":
+            details["address"] = {**details["address"], **(value or {})} if value else \
+                dict.fromkeys(details["address"])
+        else:
+            details[field] = value
+    return details
+
+
+def _card_hash(card, checks):
+    return {
+        "brand": brand(card["brand"]),
+        "checks": checks,
+        "country": card["country"],
+        "exp_month": card["exp_month"],
+        "exp_year": card["exp_year"],
+        "fingerprint": card["fingerprint"],
+        "funding": card["funding"],
+        "generated_from": None,
+        "last4": card["last4"],
+        "networks": {"available": [brand(card["brand"])], "preferred": None},
+        "three_d_secure_usage": {
+            "supported": cards.three_d_secure(card).support != "not_supported"},
+        "wallet": None,
+    }
+
+
+def _results(card):
+    return {field: card[source] for field, source in _CHECKS.items()}
+
+
+def from_card(req, card, details=None, metadata=None):
+    """A new, unsaved PaymentMethod (type card) for a card dict (cards.card_object or a
+    redeemed token's card). Its checks are "unchecked" until Stripe runs them."""
+    results = _results(card)
+    pm = {
+        "id": ids.new_id(ids.PAYMENT_METHOD),
+        "object": "payment_method",
+        "billing_details": billing_details(details),
+        "card": _card_hash(card, {field: result and "unchecked"
+                                  for field, result in results.items()}),
+        "created": req.now,
+        "customer": None,
+        "livemode": False,
+        "metadata": metadata or {},
+        "type": "card",
+        "_checks": results,
+        "_consumed": False,
+    }
+    pm.update({key: card.get(key) for key in _INTERNAL})
+    return pm
+
+
+def _from_number(req, number):
+    today = cards.today(req)
+    new_card = testcards.NewCard(testcards.card_profile(number),
+                                 *testcards.default_expiry(today), True)
+    return from_card(req, cards.card_object(req, new_card))
+
+
+def as_payment_method(obj):
+    """A stored payment_method as it is, or a legacy card or card Source in the shape of a
+    PaymentMethod (its own id, checks as run), as Stripe lists them; None for anything else."""
+    if obj["object"] == "payment_method":
+        return obj
+    if obj["object"] == "card":
+        card, customer, created = obj, obj.get("customer"), obj.get("_created", 0)
+        details = {"name": obj["name"], "address": {
+            "city": obj["address_city"], "country": obj["address_country"],
+            "line1": obj["address_line1"], "line2": obj["address_line2"],
+            "postal_code": obj["address_zip"], "state": obj["address_state"]}}
+    elif obj["object"] == "source" and obj["type"] == "card":
+        card, customer, created = obj["card"], obj.get("customer"), obj["created"]
+        owner = obj["owner"]
+        details = {field: owner[field] for field in ("address", "email", "name", "phone")}
+    else:
+        return None
+    return {"id": obj["id"], "object": "payment_method",
+            "billing_details": billing_details(details),
+            "card": _card_hash(card, _results(card)), "created": created,
+            "customer": customer, "livemode": False, "metadata": obj.get("metadata") or {},
+            "type": "card", **{key: obj.get(key) for key in _INTERNAL}}
+
+
+def resolve(req, pm_id, param="payment_method", status=400):
+    """The PaymentMethod a `payment_method` parameter names: a stored one, a new one stored
+    for a magic test id, or a legacy card / card Source in PaymentMethod shape (not stored as
+    such: its id stays card_…/src_…). Stripe's 'No such PaymentMethod' otherwise."""
+    number = testcards.payment_method_card(pm_id)
+    if number is not None:
+        pm = _from_number(req, number)
+        objects.insert(req.db, req.account, pm)
+        return pm
+    obj = objects.get(req.db, req.account, pm_id)
+    pm = as_payment_method(obj) if obj is not None else None
+    if pm is None:
+        raise errors.no_such("PaymentMethod", pm_id, param=param, status=status)
+    return pm
+
+
+def is_legacy(pm):
+    """Whether `pm` is a card or Source shown as a PaymentMethod (it cannot be attached,
+    updated or used up through the PaymentMethods API's own rules)."""
+    return not pm["id"].startswith(ids.PAYMENT_METHOD)
+
+
+def check_reusable(pm):
+    """Refuse a PaymentMethod that was used without a customer, or detached."""
+    if pm.get("_consumed"):
+        raise errors.StripeError(CONSUMED, param="payment_method")
+
+
+def attach(req, pm, customer_id):
+    """Attach `pm` to `customer_id`, running its card's checks (a card that declines raises
+    its 402 and stays unattached); one guarded update, so of two racing attaches one wins.
+    Records payment_method.attached; returns the attached PaymentMethod."""
+    if pm["customer"] is not None:
+        raise errors.StripeError(ALREADY_ATTACHED, param="payment_method")
+    check_reusable(pm)
+    declined = cards.attach_error(pm)
+    if declined is not None:
+        raise declined
+    attached = checked(dict(pm, customer=customer_id))
+    if not objects.update(req.db, req.account, attached, expect={"customer": None,
+                                                                 "status": None}):
+        now = objects.get(req.db, req.account, pm["id"])
+        check_reusable(now)
+        raise errors.StripeError(ALREADY_ATTACHED, param="payment_method")
+    events.record(req, "payment_method.attached", attached)
+    return attached
+
+
+def checked(pm):
+    """`pm` once Stripe has run its checks (at attach, setup or payment)."""
+    if is_legacy(pm) or "_checks" not in pm:
+        return pm
+    return dict(pm, card=dict(pm["card"], checks=dict(pm["_checks"])))
+
+
+def consume(req, pm):
+    """A PaymentMethod used without a customer cannot be used again (legacy cards and
+    Sources follow their own rules). Saved and returned."""
+    if is_legacy(pm) or pm["customer"] is not None:
+        return pm
+    used = dict(checked(pm), _consumed=True)
+    objects.update(req.db, req.account, used)
+    return used
