@@ -150,14 +150,25 @@ class App:
     def _execute(self, req, route, args):
         """Run the handler and render its result inside one transaction: a failure anywhere
         rolls back every write the request made."""
+        failed = None
         with self.store.transaction(write=req.method != "GET") as db:
             req.db = db
-            result = route.handler(req, **args)
-            body = _ENCODE(expand.apply(req, result, req.params.get("expand") or ())).encode()
-            idempotency.record_inside(req, 200, body)
+            try:
+                result = route.handler(req, **args)
+            except errors.StripeError as error:
+                if not error.commit:
+                    raise
+                # A failure that changed state (a declined charge): kept, and replayed.
+                failed = error
+                idempotency.record_inside(req, *self.render_error(error, req.request_id))
+            else:
+                body = _ENCODE(expand.apply(req, result, req.params.get("expand") or ())).encode()
+                idempotency.record_inside(req, 200, body)
         if req.method != "GET":
             for hook in self.after_commit:
                 hook()
+        if failed is not None:
+            raise failed
         return 200, body
 
     @staticmethod

@@ -12,10 +12,15 @@ class StripeError(Exception):
 
     `validation` marks failures found before the endpoint starts executing (bad or unknown
     parameters): Stripe does not store those under an idempotency key, so a client may retry.
+    `commit` marks a failure that still changed state (a declined charge is stored as failed):
+    app.py commits what the handler wrote, stores the error under the idempotency key, and
+    answers it. `charge` / `payment_intent` name the object the error is about.
+    `setup_intent` and `payment_method` too (the objects, as Stripe embeds them).
     """
 
     def __init__(self, message, *, status=400, type="invalid_request_error", code=None,
-                 param=None, decline_code=None, headers=None, validation=False):
+                 param=None, decline_code=None, headers=None, validation=False, commit=False,
+                 charge=None, payment_intent=None, setup_intent=None, payment_method=None):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -25,16 +30,25 @@ class StripeError(Exception):
         self.decline_code = decline_code
         self.headers = headers or {}
         self.validation = validation
+        self.commit = commit
+        self.charge = charge
+        self.payment_intent = payment_intent
+        self.setup_intent = setup_intent
+        self.payment_method = payment_method
 
     def body(self, request_id=None):
         error = {
+            "charge": self.charge,
             "code": self.code,
             "decline_code": self.decline_code,
             "doc_url": DOC_URL + self.code.replace("_", "-") if self.code else None,
             "message": self.message,
             "param": self.param,
+            "payment_intent": self.payment_intent,
+            "payment_method": self.payment_method,
             "request_log_url": (
                 f"https://dashboard.stripe.com/test/logs/{request_id}" if request_id else None),
+            "setup_intent": self.setup_intent,
             "type": self.type,
         }
         # Stripe leaves absent keys out rather than sending nulls; keys are alphabetical.

@@ -8,6 +8,7 @@ from .resources import payment_sources as ps
 from .resources import sources, tokens
 from .resources import events, webhook_endpoints
 from .resources import payment_methods as pms
+from .resources import setup_intents
 from .routing import Route
 
 ROUTES = [
@@ -64,4 +65,13 @@ ROUTES = [
     Route("GET", "/v1/customers/{customer}/payment_methods", pms.list_customer_payment_methods),
     Route("GET", "/v1/customers/{customer}/payment_methods/{payment_method}",
           pms.retrieve_customer_payment_method),
+    # SetupIntents: Stripe.js retrieves and confirms them with the client_secret.
+    Route("POST", "/v1/setup_intents", setup_intents.create_setup_intent),
+    Route("GET", "/v1/setup_intents", setup_intents.list_setup_intents),
+    Route("GET", "/v1/setup_intents/{intent}", setup_intents.retrieve_setup_intent,
+          publishable=True),
+    Route("POST", "/v1/setup_intents/{intent}", setup_intents.update_setup_intent),
+    Route("POST", "/v1/setup_intents/{intent}/confirm", setup_intents.confirm_setup_intent,
+          publishable=True),
+    Route("POST", "/v1/setup_intents/{intent}/cancel", setup_intents.cancel_setup_intent),
 ]

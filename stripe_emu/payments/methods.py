@@ -14,7 +14,7 @@ never be attached or used again. The store copies `_consumed` into the row's sta
 """
 from .. import errors, events, ids, testcards
 from ..store import objects
-from ..resources import cards
+from ..resources import cards, common, tokens
 
 ALREADY_ATTACHED = "The payment method you provided has already been attached to a customer."
 CONSUMED = ("This PaymentMethod was previously used without being attached to a Customer or "
@@ -89,6 +89,26 @@ def from_card(req, card, details=None, metadata=None):
     }
     pm.update({key: card.get(key) for key in _INTERNAL})
     return pm
+
+
+def from_params(req, given, prefix):
+    """A new, unsaved PaymentMethod from the parameters of POST /v1/payment_methods (or an
+    intent's `payment_method_data`, `prefix` "payment_method_data"): `card` as details or
+    `card[token]`, `billing_details`, `metadata`. Redeems a token last."""
+    def name(field):
+        return f"{prefix}[{field}]" if prefix else field
+    card_given = given.get("card")
+    if not card_given:
+        raise errors.missing_param(name("card"))
+    metadata = common.merged_metadata({}, given)
+    if card_given.get("token"):
+        card = tokens.redeem(req, card_given["token"], param=name("card") + "[token]")
+        if card["object"] != "card":
+            raise errors.invalid(f"The token {card_given['token']} is not a card token.",
+                                 name("card") + "[token]")
+    else:
+        card = cards.card_object(req, cards.card_from_hash(req, card_given, name("card")))
+    return from_card(req, card, given.get("billing_details"), metadata)
 
 
 def _from_number(req, number):

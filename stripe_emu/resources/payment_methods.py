@@ -10,7 +10,7 @@ through this API deletes the card, as Stripe does.
 from .. import errors, events, spec, testcards
 from ..payments import defaults, methods
 from ..store import objects
-from . import cards, common, tokens
+from . import cards, common
 
 # What a customer's PaymentMethod lists hold: PaymentMethods and the legacy cards.
 _LISTED = ("payment_method", "card")
@@ -37,18 +37,7 @@ def create_payment_method(req):
         if params.get(param):
             raise errors.invalid("Sharing a customer's PaymentMethod with a connected account "
                                  "is a Connect feature that stripe_emu does not emulate.", param)
-    given = params.get("card")
-    if not given:
-        raise errors.missing_param("card")
-    if given.get("token"):
-        card = tokens.redeem(req, given["token"], param="card[token]")
-        if card["object"] != "card":
-            raise errors.invalid(f"The token {given['token']} is not a card token.",
-                                 "card[token]")
-    else:
-        card = cards.card_object(req, cards.card_from_hash(req, given, "card"))
-    pm = methods.from_card(req, card, params.get("billing_details"),
-                           common.merged_metadata({}, params))
+    pm = methods.from_params(req, params, "")
     objects.insert(req.db, req.account, pm)
     return pm
 

@@ -1,0 +1,266 @@
+"""What SetupIntents and PaymentIntents share: their state machine, their client secret,
+the rules of confirming (which PaymentMethod, `return_url`), 3D Secure (whether a card must
+authenticate, the `next_action` that sends the customer to the emulator's authentication
+page), and the errors they carry (`last_setup_error` / `last_payment_error`).
+
+Every status change is one guarded update from the status the request read (`move`): of two
+requests racing to confirm, capture or cancel one intent, exactly one wins and the other gets
+Stripe's `…_unexpected_state` error.
+"""
+import hmac
+import urllib.parse
+
+from .. import errors, ids
+from ..expand import present
+from ..store import objects
+from ..resources import cards
+from . import methods
+
+# The moves of each kind of intent: action → the statuses it may start from. Where each
+# leads is the resource's business (a confirm ends in requires_action, processing,
+# requires_capture, succeeded, or back in requires_payment_method after a decline).
+MOVES = {
+    "payment_intent": {
+        "update": ("requires_payment_method", "requires_confirmation", "requires_action"),
+        "confirm": ("requires_payment_method", "requires_confirmation", "requires_action"),
+        "authenticate": ("requires_action",),
+        "capture": ("requires_capture",),
+        "cancel": ("requires_payment_method", "requires_capture", "requires_confirmation",
+                   "requires_action", "processing"),
+    },
+    "setup_intent": {
+        "update": ("requires_payment_method", "requires_confirmation", "requires_action"),
+        "confirm": ("requires_payment_method", "requires_confirmation", "requires_action"),
+        "authenticate": ("requires_action",),
+        "cancel": ("requires_payment_method", "requires_confirmation", "requires_action"),
+    },
+}
+_NOUNS = {"payment_intent": "PaymentIntent", "setup_intent": "SetupIntent"}
+_ERROR_NOUNS = {"payment_intent": "payment_intent", "setup_intent": "setupintent"}
+_AUTHENTICATION_FAILED = {
+    "payment_intent": ("payment_intent_authentication_failure",
+                       "The provided PaymentMethod has failed authentication. You can provide "
+                       "payment_method_data or a new PaymentMethod to attempt to fulfill this "
+                       "PaymentIntent again."),
+    "setup_intent": ("setup_intent_authentication_failure",
+                     "The latest attempt to set up the payment method has failed because "
+                     "authentication failed."),
+}
+
+
+def new(req, kind, prefix):
+    """(id, client_secret) of a new intent: `pi_…_secret_…` as Stripe shapes them."""
+    intent_id = ids.new_id(prefix)
+    return intent_id, f"{intent_id}_secret_{ids.random_suffix(25 if kind == 'payment_intent' else 31)}"
+
+
+def fetch(req, intent_id, kind, status=404):
+    """The intent, or Stripe's 'No such payment_intent' / 'No such setupintent'. With a
+    publishable key the request must carry the intent's client_secret (Stripe.js does)."""
+    intent = objects.get(req.db, req.account, intent_id)
+    if intent is None or intent["object"] != kind:
+        raise errors.no_such(_ERROR_NOUNS[kind], intent_id, param="intent", status=status)
+    given = req.params.get("client_secret")
+    if req.key_kind == "pk" or given is not None:
+        if not isinstance(given, str) or not hmac.compare_digest(
+                given.encode(), intent["client_secret"].encode()):
+            raise errors.invalid(f"The client_secret provided does not match the client_secret "
+                                 f"associated with the {_NOUNS[kind]}.", "client_secret")
+    return intent
+
+
+def unexpected_state(intent, action):
+    """Stripe's 400 for an action the intent's status does not allow, carrying the intent."""
+    kind, status = intent["object"], intent["status"]
+    noun, allowed = _NOUNS[kind], MOVES[kind][action]
+    if action == "capture":
+        message = (f"This PaymentIntent could not be captured because it has a status of "
+                   f"{status}. Only a PaymentIntent with one of the following statuses may be "
+                   f"captured: {', '.join(allowed)}.")
+    elif action == "cancel":
+        message = (f"You cannot cancel this {noun} because it has a status of {status}. Only a "
+                   f"{noun} with one of the following statuses may be canceled: "
+                   f"{', '.join(allowed)}.")
+    elif action == "confirm" and status == "succeeded":
+        message = (f"You cannot confirm this {noun} because it has already succeeded"
+                   + (" after being previously confirmed." if kind == "payment_intent" else "."))
+    else:
+        # UNCERTAIN: the wording for updating (or authenticating) in a final status.
+        verb = {"authenticate": "authenticate"}.get(action, action)
+        message = f"You cannot {verb} this {noun} because it has a status of {status}."
+    return errors.StripeError(message, code=f"{kind}_unexpected_state",
+                              **{kind: present(intent)})
+
+
+def check(intent, action):
+    if intent["status"] not in MOVES[intent["object"]][action]:
+        raise unexpected_state(intent, action)
+
+
+def move(req, before, after, action):
+    """Save `after` if `before` still has the status it was read with (and that status allows
+    `action`); otherwise Stripe's unexpected-state error for the intent as it is now."""
+    check(before, action)
+    if not objects.update(req.db, req.account, after, expect={"status": before["status"]}):
+        raise unexpected_state(objects.get(req.db, req.account, before["id"]), action)
+    return after
+
+
+def automatic_payment_methods(given_apm, given_types):
+    """(automatic_payment_methods, payment_method_types) of a new intent. At 2023-08-16 an
+    intent without `payment_method_types` accepts the payment methods enabled in the
+    Dashboard (here: card), and may redirect unless told `allow_redirects=never`."""
+    if given_types:
+        unknown = [kind for kind in given_types if kind != "card"]
+        if unknown:
+            raise errors.invalid(f"The payment method type {unknown[0]!r} is not available in "
+                                 "stripe_emu, which emulates card payments.",
+                                 "payment_method_types", "payment_method_not_available")
+        if given_apm and given_apm.get("enabled"):
+            raise errors.invalid("You may only specify one of these parameters: "
+                                 "automatic_payment_methods, payment_method_types.",
+                                 "automatic_payment_methods")
+        return None, list(dict.fromkeys(given_types))
+    if given_apm is not None and not given_apm.get("enabled"):
+        raise errors.missing_param("payment_method_types")
+    return {"allow_redirects": (given_apm or {}).get("allow_redirects") or "always",
+            "enabled": True}, ["card"]
+
+
+def needs_return_url(intent, return_url, off_session=False):
+    """Refuse to confirm without `return_url` an intent that may redirect (2023-08-16)."""
+    apm = intent["automatic_payment_methods"]
+    if return_url or off_session or not apm or apm.get("allow_redirects") == "never":
+        return
+    raise errors.invalid(
+        f"This {_NOUNS[intent['object']]} is configured to accept payment methods enabled in "
+        "your Dashboard. Because some of these payment methods might redirect your customer "
+        "off of your page, you must provide a `return_url`. If you don't want to accept "
+        "redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` "
+        "and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup "
+        "Intents and Payment Intents.")
+
+
+def payment_method_to_confirm(req, intent, params):
+    """The PaymentMethod a confirmation uses: `payment_method`, `payment_method_data`, or the
+    one the intent has; checked against the intent's customer. None when there is none."""
+    if params.get("payment_method") and params.get("payment_method_data"):
+        raise errors.invalid("You may only specify one of these parameters: payment_method, "
+                             "payment_method_data.", "payment_method")
+    if params.get("payment_method_data"):
+        data = params["payment_method_data"]
+        if data.get("type") not in (None, "card"):
+            raise errors.invalid("stripe_emu emulates payment_method_data of type card only.",
+                                 "payment_method_data[type]", "payment_method_not_available")
+        pm = methods.from_params(req, data, "payment_method_data")
+        objects.insert(req.db, req.account, pm)
+        return pm
+    pm_id = params.get("payment_method") or intent["payment_method"]
+    if not pm_id:
+        return None
+    pm = methods.resolve(req, pm_id)
+    check_customer(intent, pm)
+    return pm
+
+
+def check_customer(intent, pm):
+    """A PaymentMethod saved to a customer is used only on that customer's intents; one used
+    up (used without a customer, or detached) never again."""
+    if pm["customer"] is not None and pm["customer"] != intent["customer"]:
+        if intent["customer"] is None:
+            raise errors.invalid(
+                f"The `payment_method` parameter supplied {pm['id']} belongs to the Customer "
+                f"{pm['customer']}. Please include the Customer in the `customer` parameter "
+                f"on the {_NOUNS[intent['object']]}.", "payment_method")
+        # UNCERTAIN: Stripe's wording for a PaymentMethod of another customer.
+        raise errors.invalid(
+            f"The provided PaymentMethod {pm['id']} belongs to another Customer and cannot be "
+            f"used with this {_NOUNS[intent['object']]}.", "payment_method")
+    if pm.get("_consumed"):
+        raise errors.invalid(
+            f"The provided PaymentMethod was previously used with a {_NOUNS[intent['object']]} "
+            "without Customer attachment, shared with a connected account without Customer "
+            "attachment, or was detached from a Customer. It may not be used again. To use a "
+            "PaymentMethod multiple times, you must attach it to a Customer first.",
+            "payment_method")
+
+
+def three_d_secure_requested(intent):
+    """The intent's payment_method_options[card][request_three_d_secure]."""
+    card = (intent.get("payment_method_options") or {}).get("card") or {}
+    return card.get("request_three_d_secure") or "automatic"
+
+
+def must_authenticate(intent, pm, *, setting_up):
+    """Whether confirming `intent` with `pm` asks the customer to authenticate: the test
+    card's rule (on setup, or on session), or 3D Secure requested with `any` on a card that
+    supports it. A card set up before (authenticated on a setup) is exempt where its rule
+    says so."""
+    rule = cards.three_d_secure(pm)
+    if three_d_secure_requested(intent) == "any" and rule.support != "not_supported":
+        return True
+    if rule.set_up_exempts and pm.get("_set_up"):
+        return False
+    return rule.on_setup if setting_up else rule.on_session
+
+
+def next_action(req, intent, return_url):
+    """Where the customer authenticates: the emulator's own authentication page (the page
+    of redirect Sources, control.py), as `redirect_to_url` when a return_url was given, else
+    as `use_stripe_sdk` (what Stripe.js follows itself)."""
+    url = (f"{req.base_url}/_emu/redirect/{intent['id']}?"
+           + urllib.parse.urlencode({"client_secret": intent["client_secret"]}))
+    if return_url:
+        return {"redirect_to_url": {"return_url": return_url, "url": url},
+                "type": "redirect_to_url"}
+    return {"type": "use_stripe_sdk",
+            "use_stripe_sdk": {"stripe_js": url, "type": "three_d_secure_redirect"}}
+
+
+def last_error(error, pm):
+    """An error as an intent keeps it (last_setup_error / last_payment_error): Stripe's error
+    object with the PaymentMethod it is about, without a request's log URL."""
+    body = error.body()["error"]
+    body.pop("request_log_url", None)
+    if pm is not None:
+        body["payment_method"] = present(pm)
+    return dict(sorted(body.items()))
+
+
+def authentication_failure(intent, pm):
+    """The last error of an intent whose customer failed authentication."""
+    code, message = _AUTHENTICATION_FAILED[intent["object"]]
+    return last_error(errors.StripeError(message, code=code), pm)
+
+
+def return_url(intent):
+    """Where the authentication page sends the customer back: next_action's return_url with
+    the query parameters Stripe.js adds (payment_intent / setup_intent, its client_secret,
+    redirect_status), or None when the intent was confirmed without one."""
+    action = intent.get("_redirect") or {}
+    if not action.get("return_url"):
+        return None
+    kind = intent["object"]
+    url = urllib.parse.urlsplit(action["return_url"])
+    ours = {kind: intent["id"], f"{kind}_client_secret": intent["client_secret"],
+            "redirect_status": "succeeded" if intent["status"] in ("succeeded",
+                                                                  "requires_capture",
+                                                                  "processing") else "failed"}
+    kept = [(k, v) for k, v in urllib.parse.parse_qsl(url.query, keep_blank_values=True)
+            if k not in ours]
+    return urllib.parse.urlunsplit(url._replace(query=urllib.parse.urlencode(
+        kept + list(ours.items()))))
+
+
+def options(given, kind):
+    """payment_method_options as an intent shows it (card only)."""
+    card = (given or {}).get("card") or {}
+    shown = {"mandate_options": None, "network": card.get("network"),
+             "request_three_d_secure": card.get("request_three_d_secure") or "automatic"}
+    if kind == "payment_intent":
+        shown["installments"] = None
+        if card.get("capture_method"):
+            shown["capture_method"] = card["capture_method"]
+        if card.get("setup_future_usage") not in (None, ""):
+            shown["setup_future_usage"] = card["setup_future_usage"]
+    return {"card": dict(sorted(shown.items()))}
