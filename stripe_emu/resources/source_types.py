@@ -57,6 +57,7 @@ def _card(req, source, params):
         card = _redeem(req, token, "card")
     source["card"] = card_details(card)
     source["_decline"], source["_charge_fails"] = card["_decline"], card["_charge_fails"]
+    source["_charge"] = card["_charge"]
     return False
 
 
