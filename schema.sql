@@ -87,3 +87,15 @@ CREATE TABLE IF NOT EXISTS emu_faults (
     path            TEXT,
     after_execution INTEGER NOT NULL DEFAULT 0
 );
+
+-- Payments (stripe_emu/payments/timers.py, stripe_emu/store/payments.py): the moves Stripe
+-- makes on its own once their time has come — an uncaptured charge expiring after 7 days, an
+-- ACH debit charge settling. One row per object waiting; the write transaction of any API
+-- request runs what is due (one indexed query) and deletes the row in the same transaction.
+CREATE TABLE IF NOT EXISTS payment_timers (
+    object  TEXT    PRIMARY KEY,
+    account TEXT    NOT NULL,
+    kind    TEXT    NOT NULL,
+    due     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS payment_timers_by_due ON payment_timers (due);

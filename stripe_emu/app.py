@@ -16,6 +16,7 @@ import traceback
 from wsgiref.util import application_uri
 
 from . import auth, control, errors, expand, faults, ids, idempotency, params, routes, spec
+from .payments import timers
 from .routing import Router
 from .store import Store
 from .webhooks import Dispatcher
@@ -71,6 +72,9 @@ class App:
         self.webhooks = Dispatcher(self.store, webhooks, webhook_retry)
         self.after_commit.append(self.webhooks.after_commit)
         self.on_close = [self.webhooks.stop]
+        # fn(app, db, now) run at the start of every write transaction: the moves Stripe makes
+        # on its own once their time has come (payments/timers.py), one indexed query.
+        self.due_work = [timers.run_due]
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "").startswith("/_emu/"):
@@ -153,6 +157,9 @@ class App:
         failed = None
         with self.store.transaction(write=req.method != "GET") as db:
             req.db = db
+            if req.method != "GET":
+                for work in self.due_work:
+                    work(self, db, req.now)
             try:
                 result = route.handler(req, **args)
             except errors.StripeError as error:

@@ -76,6 +76,7 @@ def card_object(req, new_card, params=None, customer=None):
         "_created": req.now,
         # What it does about 3D Secure: a name in testcards.THREE_D_SECURE.
         "_three_d_secure": testcards.three_d_secure_of(profile.number),
+        "_charge": testcards.charge_behaviour(profile.number),  # risk level, pending or not
     }
 
 

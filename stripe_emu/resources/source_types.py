@@ -58,6 +58,7 @@ def _card(req, source, params):
     source["card"] = card_details(card)
     source["_decline"], source["_charge_fails"] = card["_decline"], card["_charge_fails"]
     source["_three_d_secure"] = card.get("_three_d_secure")
+    source["_charge"] = card["_charge"]
     return False
 
 
