@@ -9,7 +9,9 @@
     POST   /_emu/faults     inject one: kind, count, method, path, account, after_execution
     DELETE /_emu/faults     forget them
     POST   /_emu/sources/{id}/status   move a Source as Stripe would: `status`, `account`
-    GET    /_emu/redirect/{id}[/authorize|/fail]   a redirect Source's test page (HTML)
+    GET    /_emu/redirect/{id}[/authorize|/fail]   a redirect Source's test page (HTML), also
+                                       an intent's 3D Secure page (control_intents.py)
+    POST   /_emu/intents/{id}/authenticate   approve or fail an intent's 3D Secure: `outcome`
 
 No API key is needed, so by default only loopback clients may use it (403 otherwise); a
 request with no REMOTE_ADDR at all did not come over a network (WebTest, the in-process
@@ -33,7 +35,7 @@ import traceback
 import urllib.parse
 
 from . import app as pipeline
-from . import auth, errors, ids, params
+from . import auth, control_intents, errors, ids, params
 from .expand import present
 from .resources import sources
 from .store import control as sql
@@ -303,6 +305,8 @@ _ENDPOINTS = [(re.compile(path), endpoint) for path, endpoint in (
         "DELETE": (_clear_faults, {"account": _TEXT})}),
     (r"/_emu/sources/(?P<source>[^/]+)/status",
      {"POST": (_source_status, {"status": _TEXT, "account": _TEXT})}),
+    (r"/_emu/intents/(?P<intent>[^/]+)/authenticate", {"POST": (
+        control_intents.authenticate_endpoint, {"outcome": _TEXT, "account": _TEXT})}),
 )]
 
 
@@ -311,47 +315,61 @@ _ENDPOINTS = [(re.compile(path), endpoint) for path, endpoint in (
 _REDIRECT_PAGE = re.compile(r"/_emu/redirect/([^/]+)(?:/(authorize|fail))?")
 
 
-def _redirect_page(app, environ, method, source_id, action):
-    """(status, headers, body) of Stripe's test page for a redirect-flow Source, where the
-    client_secret is the credential: the page, or the customer's choice answered by a 302
-    back to redirect[return_url]."""
+def _redirect_page(app, environ, method, object_id, action):
+    """(status, headers, body) of Stripe's test page for a redirect-flow Source or for the 3D
+    Secure of an intent (control_intents.py), where the client_secret is the credential: the
+    page, or the customer's choice answered by a 302 back to the return_url (an intent
+    confirmed without one shows the page again)."""
     if method != "GET":
         return _html(405, "Method not allowed", "<p>Use GET: follow the page's links.</p>")
+    intent = control_intents.is_intent(object_id)
+    location = None
     try:
         secret = pipeline.read_params(environ, method).get("client_secret")
         with app.store.transaction(write=action is not None) as db:
-            account, found = sources.redirect_source(db, source_id, secret)
+            find = control_intents.find if intent else sources.redirect_source
+            account, found = find(db, object_id, secret)
             if action is not None:
-                found = sources.complete_redirect(app, db, account, found, action == "authorize")
+                complete = control_intents.complete if intent else sources.complete_redirect
+                found = complete(app, db, account, found, action == "authorize")
                 # Built before the commit: a return_url that cannot be followed changes nothing.
-                location = _location(found)
+                location = _location(found, intent)
     except errors.StripeError as error:
         return _html(error.status, "No such payment" if error.status == 404 else
                      "Test payment page", f"<p>{html.escape(error.message)}</p>")
     if action is not None:
         _committed(app)
-        return 302, [("Location", location), ("Cache-Control", "no-store")], b""
+        if location:
+            return 302, [("Location", location), ("Cache-Control", "no-store")], b""
     link = (f"{html.escape(environ.get('SCRIPT_NAME', ''))}/_emu/redirect/"
-            f"{html.escape(source_id)}/%s?client_secret={html.escape(secret)}")
-    return _html(200, "Test payment page", f"""<p>{html.escape(found["type"])} source
-<code>{html.escape(source_id)}</code>: {found["amount"]} {html.escape(found["currency"] or "")},
+            f"{html.escape(object_id)}/%s?client_secret={html.escape(secret)}")
+    if intent:
+        summary = f"""<p>{html.escape(control_intents.describe(found))}: <code id="status">{
+            html.escape(found["status"])}</code>.</p>"""
+    else:
+        summary = f"""<p>{html.escape(found["type"])} source
+<code>{html.escape(object_id)}</code>: {found["amount"]} {html.escape(found["currency"] or "")},
 status <code id="status">{html.escape(found["status"])}</code>, redirect
-<code id="redirect-status">{html.escape(found["redirect"]["status"])}</code>.</p>
+<code id="redirect-status">{html.escape(found["redirect"]["status"])}</code>.</p>"""
+    return _html(200, "Test payment page", f"""{summary}
 <p><a id="authorize" href="{link % "authorize"}">Authorize test payment</a>
 <a id="fail" href="{link % "fail"}">Fail test payment</a></p>""")
 
 
-def _location(source):
-    """The Source's way back (sources.return_url) as a Location header can carry it."""
+def _location(found, intent):
+    """The way back (a Source's or an intent's return_url with its query parameters) as a
+    Location header carries it; None for an intent confirmed without a return_url."""
     try:
-        url = sources.return_url(source)
+        url = control_intents.return_url(found) if intent else sources.return_url(found)
+        if url is None:
+            return None
         usable = urllib.parse.urlsplit(url).scheme in ("http", "https")
     except ValueError:
         usable = False
     if not usable:
         # Refused at creation since; a Source from an older snapshot may still have one.
-        raise errors.invalid("This Source's redirect[return_url] is not an http(s) URL to "
-                             "send the customer back to.")
+        raise errors.invalid("This redirect's return_url is not an http(s) URL to send the "
+                             "customer back to.")
     return urllib.parse.quote(url, safe=_URL_CHARACTERS)
 
 

@@ -9,6 +9,7 @@ from .resources import sources, tokens
 from .resources import events, webhook_endpoints
 from .resources import balance, charges, refunds
 from .resources import payment_methods as pms
+from .resources import payment_intents as pis
 from .resources import setup_intents
 from .routing import Route
 
@@ -94,4 +95,14 @@ ROUTES = [
     Route("POST", "/v1/setup_intents/{intent}/confirm", setup_intents.confirm_setup_intent,
           publishable=True),
     Route("POST", "/v1/setup_intents/{intent}/cancel", setup_intents.cancel_setup_intent),
+    # PaymentIntents: Stripe.js retrieves and confirms them with the client_secret.
+    Route("POST", "/v1/payment_intents", pis.create_payment_intent),
+    Route("GET", "/v1/payment_intents", pis.list_payment_intents),
+    Route("GET", "/v1/payment_intents/search", pis.search_payment_intents),
+    Route("GET", "/v1/payment_intents/{intent}", pis.retrieve_payment_intent, publishable=True),
+    Route("POST", "/v1/payment_intents/{intent}", pis.update_payment_intent),
+    Route("POST", "/v1/payment_intents/{intent}/confirm", pis.confirm_payment_intent,
+          publishable=True),
+    Route("POST", "/v1/payment_intents/{intent}/capture", pis.capture_payment_intent),
+    Route("POST", "/v1/payment_intents/{intent}/cancel", pis.cancel_payment_intent),
 ]

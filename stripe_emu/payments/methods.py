@@ -25,7 +25,7 @@ _BRANDS = {"Visa": "visa", "MasterCard": "mastercard", "American Express": "amex
            "UnionPay": "unionpay"}
 _CHECKS = {"address_line1_check": "address_line1_check",
            "address_postal_code_check": "address_zip_check", "cvc_check": "cvc_check"}
-_INTERNAL = ("_decline", "_charge_fails", "_three_d_secure")
+_INTERNAL = ("_decline", "_charge_fails", "_charge", "_three_d_secure")
 
 
 def brand(card_brand):
@@ -205,3 +205,25 @@ def consume(req, pm):
     used = dict(checked(pm), _consumed=True)
     objects.update(req.db, req.account, used)
     return used
+
+
+def chargeable(req, pm):
+    """What payments/charging.py charges for `pm`: a legacy card or Source as stored, or the
+    card a PaymentMethod stands for (its brand, checks, billing details and test behaviour),
+    with the PaymentMethod's id."""
+    if is_legacy(pm):
+        return objects.get(req.db, req.account, pm["id"])
+    card, details = pm["card"], pm["billing_details"]
+    address = details["address"] or {}
+    results = pm.get("_checks") or card["checks"]
+    shown = {value: key for key, value in _BRANDS.items()}
+    return {"id": pm["id"], "object": "card", "brand": shown.get(card["brand"], "Unknown"),
+            "country": card["country"], "customer": pm["customer"],
+            "exp_month": card["exp_month"], "exp_year": card["exp_year"],
+            "fingerprint": card["fingerprint"], "funding": card["funding"],
+            "last4": card["last4"], "name": details["name"],
+            **{source: results[field] for field, source in _CHECKS.items()},
+            **{f"address_{key}": address.get(field) for key, field in (
+                ("city", "city"), ("country", "country"), ("line1", "line1"),
+                ("line2", "line2"), ("state", "state"), ("zip", "postal_code"))},
+            **{key: pm.get(key) for key in _INTERNAL}}

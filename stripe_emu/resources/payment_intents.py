@@ -1,0 +1,351 @@
+"""PaymentIntents: /v1/payment_intents[/{intent}[/confirm|/capture|/cancel]] and search.
+
+A PaymentIntent's payment is a Charge made by payments/charging.py (`latest_charge`, with its
+balance transaction). Confirming moves it from requires_payment_method / requires_confirmation
+to requires_action (the test card asks for 3D Secure, until the customer approves or fails
+it: `finish_authentication`), requires_capture (capture_method=manual), succeeded, or — after
+a decline — back to requires_payment_method with `last_payment_error`, a 402 that still
+commits the failed Charge. Off session, a card that needs authentication declines as
+Stripe's do. The shared rules (moves, client secret, return_url, 3D Secure) are
+payments/intents.py's; paying with a PaymentMethod is payments/methods.py's.
+"""
+from .. import errors, events, ids, search
+from ..expand import present
+from ..payments import amounts, charging, defaults, intents, methods, refunding
+from ..store import objects
+from . import cards, common
+
+KIND = "payment_intent"
+_CONNECT = ("application_fee_amount", "on_behalf_of", "transfer_data")
+_UNSUPPORTED = ("mandate", "mandate_data")
+# What 3D Secure says on the Charge of an authenticated payment. UNCERTAIN: the flow and
+# version of Stripe's test authentication.
+_AUTHENTICATED = {"authentication_flow": "challenge", "result": "authenticated",
+                  "result_reason": None, "version": "2.2.0"}
+# Fields update may change (besides metadata, payment_method and the ones checked).
+_UPDATABLE = ("description", "receipt_email", "statement_descriptor",
+              "statement_descriptor_suffix", "transfer_group")
+# docs.stripe.com/search#query-fields-for-payment-intents
+SEARCH_FIELDS = {"amount": search.NUMERIC, "created": search.NUMERIC,
+                 "currency": search.STRING, "customer": search.STRING,
+                 "metadata": search.TOKEN, "status": search.STRING}
+
+
+def create_payment_intent(req):
+    params = req.params
+    for param in (*_CONNECT, *_UNSUPPORTED):
+        if params.get(param):
+            raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
+    for param in ("amount", "currency"):
+        if params.get(param) is None:
+            raise errors.missing_param(param)
+    currency = amounts.currency(params["currency"])
+    amounts.charge_amount(params["amount"], currency)
+    apm, types = intents.automatic_payment_methods(params.get("automatic_payment_methods"),
+                                                   params.get("payment_method_types"))
+    if apm and params.get("confirmation_method"):
+        raise errors.invalid("You may only specify one of these parameters: "
+                             "automatic_payment_methods, confirmation_method.",
+                             "confirmation_method")
+    if not params.get("confirm"):
+        for param in ("return_url", "off_session", "error_on_requires_action"):
+            if params.get(param):
+                raise errors.invalid(f"You can only specify `{param}` when `confirm` is true.",
+                                     param)
+    customer = params.get("customer")
+    if customer:
+        defaults.live_customer(req, customer, param="customer", status=400)
+    intent_id, secret = intents.new(req, KIND, ids.PAYMENT_INTENT)
+    intent = {
+        "id": intent_id,
+        "object": "payment_intent",
+        "amount": params["amount"],
+        "amount_capturable": 0,
+        "amount_details": {"tip": {}},
+        "amount_received": 0,
+        "application": None,
+        "application_fee_amount": None,
+        "automatic_payment_methods": apm,
+        "canceled_at": None,
+        "cancellation_reason": None,
+        "capture_method": params.get("capture_method") or "automatic",
+        "client_secret": secret,
+        "confirmation_method": params.get("confirmation_method") or "automatic",
+        "created": req.now,
+        "currency": currency,
+        "customer": customer or None,
+        "description": params.get("description"),
+        "invoice": None,
+        "last_payment_error": None,
+        "latest_charge": None,
+        "livemode": False,
+        "metadata": common.merged_metadata({}, params),
+        "next_action": None,
+        "on_behalf_of": None,
+        "payment_method": None,
+        "payment_method_options": intents.options(params.get("payment_method_options"), KIND),
+        "payment_method_types": types,
+        "processing": None,
+        "receipt_email": params.get("receipt_email"),
+        "review": None,
+        "setup_future_usage": params.get("setup_future_usage") or None,
+        "shipping": _shipping(params.get("shipping")),
+        "statement_descriptor": params.get("statement_descriptor"),
+        "statement_descriptor_suffix": params.get("statement_descriptor_suffix"),
+        "status": "requires_payment_method",
+        "transfer_data": None,
+        "transfer_group": params.get("transfer_group"),
+    }
+    if not params.get("confirm"):
+        pm = intents.payment_method_to_confirm(req, intent, params)
+        if pm is not None:
+            intent.update(payment_method=pm["id"], status="requires_confirmation")
+    objects.insert(req.db, req.account, intent)
+    events.record(req, "payment_intent.created", intent)
+    if params.get("confirm"):
+        return _confirm(req, intent, params)
+    return intent
+
+
+def retrieve_payment_intent(req, intent):
+    found = intents.fetch(req, intent, KIND)
+    if req.key_kind == "pk":
+        # "We redact metadata from objects in response to publishable key requests."
+        found = dict(found, metadata={})
+    return found
+
+
+def update_payment_intent(req, intent):
+    before = intents.fetch(req, intent, KIND)
+    params = req.params
+    for param in _CONNECT:
+        if params.get(param):
+            raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
+    intents.check(before, "update")
+    after = dict(before, **{field: params[field] for field in _UPDATABLE if field in params})
+    if "currency" in params:
+        after["currency"] = amounts.currency(params["currency"])
+    if "amount" in params or "currency" in params:
+        amounts.charge_amount(params.get("amount", before["amount"]), after["currency"])
+        after["amount"] = params.get("amount", before["amount"])
+    if "customer" in params:
+        if before["customer"] and params["customer"] != before["customer"]:
+            # UNCERTAIN wording; Stripe does not let an intent change customer.
+            raise errors.invalid("You cannot change the customer of a PaymentIntent.",
+                                 "customer")
+        if params["customer"]:
+            defaults.live_customer(req, params["customer"], param="customer", status=400)
+        after["customer"] = params["customer"] or None
+    for field in ("capture_method", "setup_future_usage"):
+        if field in params:
+            after[field] = params[field] or (None if field == "setup_future_usage"
+                                             else "automatic")
+    if "shipping" in params:
+        after["shipping"] = _shipping(params["shipping"])
+    if params.get("payment_method_types"):
+        after["automatic_payment_methods"], after["payment_method_types"] = \
+            intents.automatic_payment_methods(None, params["payment_method_types"])
+    if "payment_method_options" in params:
+        after["payment_method_options"] = intents.options(params["payment_method_options"],
+                                                          KIND)
+    after["metadata"] = common.merged_metadata(before["metadata"], params)
+    if params.get("payment_method") or params.get("payment_method_data"):
+        pm = intents.payment_method_to_confirm(req, after, params)
+        # A new PaymentMethod must be confirmed again.
+        after.update(payment_method=pm["id"], status="requires_confirmation",
+                     next_action=None)
+    if after != before:
+        intents.move(req, before, after, "update")
+    return after
+
+
+def confirm_payment_intent(req, intent):
+    return _confirm(req, intents.fetch(req, intent, KIND), req.params)
+
+
+def capture_payment_intent(req, intent):
+    before = intents.fetch(req, intent, KIND)
+    params = req.params
+    for param in ("application_fee_amount", "transfer_data"):
+        if params.get(param):
+            raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
+    intents.check(before, "capture")
+    amount = params.get("amount_to_capture")
+    if amount is not None:
+        amounts.positive(amount, "amount_to_capture")
+        if amount > before["amount_capturable"]:
+            # UNCERTAIN wording.
+            raise errors.invalid(
+                f"The amount_to_capture ({amount}) cannot be more than the amount_capturable "
+                f"({before['amount_capturable']}) of this PaymentIntent.", "amount_to_capture",
+                "amount_too_large")
+    charge = objects.get(req.db, req.account, before["latest_charge"])
+    charging.capture_charge(
+        req, charge, amount, statement_descriptor=params.get("statement_descriptor"),
+        statement_descriptor_suffix=params.get("statement_descriptor_suffix"))
+    after = dict(before, status="succeeded", amount_capturable=0,
+                 amount_received=amount if amount is not None else before["amount_capturable"],
+                 metadata=common.merged_metadata(before["metadata"], params))
+    intents.move(req, before, after, "capture")
+    events.record(req, "payment_intent.succeeded", after)
+    return after
+
+
+def cancel_payment_intent(req, intent):
+    before = intents.fetch(req, intent, KIND)
+    intents.check(before, "cancel")
+    if before["status"] == "requires_capture":
+        # "the remaining amount_capturable will automatically be refunded"
+        charge = objects.get(req.db, req.account, before["latest_charge"])
+        refunding.refund_charge(req, charge, payment_intent=before["id"])
+    after = dict(before, status="canceled", canceled_at=req.now, amount_capturable=0,
+                 next_action=None, cancellation_reason=req.params.get("cancellation_reason"))
+    intents.move(req, before, after, "cancel")
+    events.record(req, "payment_intent.canceled", after)
+    return after
+
+
+def list_payment_intents(req):
+    return common.list_page(req, "/v1/payment_intents", (KIND,),
+                            lambda bad: f"No such payment_intent: '{bad}'",
+                            customer=req.params.get("customer"),
+                            created=req.params.get("created"))
+
+
+def search_payment_intents(req):
+    return common.search_page(req, KIND, SEARCH_FIELDS, "payment_intents")
+
+
+def _shipping(given):
+    if not given:
+        return None
+    return {"address": common.address(given.get("address") or {}),
+            "carrier": given.get("carrier"), "name": given.get("name"),
+            "phone": given.get("phone"), "tracking_number": given.get("tracking_number")}
+
+
+# -- confirming ------------------------------------------------------------------------------
+
+def _confirm(req, before, params):
+    intents.check(before, "confirm")
+    off_session = bool(params.get("off_session"))
+    pm = intents.payment_method_to_confirm(req, before, params)
+    if pm is None and before["customer"]:
+        # "If this parameter is omitted with confirm=true, customer.default_source will be
+        # attached as this PaymentIntent's payment instrument."
+        default = objects.get(req.db, req.account, before["customer"])["default_source"]
+        pm = methods.resolve(req, default) if default else None
+    if pm is None:
+        tail = (f"To confirm the PaymentIntent with {before['customer']}, specify a payment "
+                "method attached to this customer along with the customer ID."
+                if before["customer"] else
+                # UNCERTAIN: the tail without a customer.
+                "Update the PaymentIntent with a payment method and then confirm it again.")
+        raise errors.StripeError("You cannot confirm this PaymentIntent because it's missing a "
+                                 f"payment method. {tail}",
+                                 code="payment_intent_unexpected_state",
+                                 payment_intent=present(before))
+    return_url = params.get("return_url")
+    intents.needs_return_url(before, return_url, off_session)
+    intent = dict(before, payment_method=pm["id"], last_payment_error=None, next_action=None)
+    for field in ("capture_method", "receipt_email", "setup_future_usage"):
+        if field in params:
+            intent[field] = params[field] or (None if field != "capture_method"
+                                              else "automatic")
+    if "shipping" in params:
+        intent["shipping"] = _shipping(params["shipping"])
+    if "payment_method_options" in params:
+        intent["payment_method_options"] = intents.options(params["payment_method_options"],
+                                                           KIND)
+    rule = cards.three_d_secure(pm)
+    must = intents.must_authenticate(intent, pm, setting_up=False) or (
+        bool(intent["setup_future_usage"]) and
+        intents.must_authenticate(intent, pm, setting_up=True))
+    if must and off_session:
+        # Nobody is there to authenticate: the card's off-session answer (a decline), or
+        # the payment goes through for a card set up for it.
+        return _pay(req, before, intent, pm, "confirm", decline=rule.off_session)
+    if must:
+        intent.update(status="requires_action", _redirect={"return_url": return_url},
+                      next_action=intents.next_action(req, intent, return_url))
+        intents.move(req, before, intent, "confirm")
+        events.record(req, "payment_intent.requires_action", intent)
+        return intent
+    return _pay(req, before, intent, pm, "confirm")
+
+
+def _pay(req, before, intent, pm, action, decline=None, authenticated=False):
+    """Charge the PaymentMethod (payments/charging.py) and move the intent on: succeeded,
+    requires_capture, or — declined — requires_payment_method, answering the 402 while
+    keeping the failed Charge. `decline` forces one (an off-session or post-authentication
+    decline of a 3D Secure test card)."""
+    card = methods.chargeable(req, pm)
+    if decline is not None:
+        card = dict(card, _decline=list(decline))
+    charge = charging.create_charge(
+        req, amount=intent["amount"], currency=intent["currency"], source=card,
+        customer=intent["customer"], capture=intent["capture_method"] != "manual",
+        description=intent["description"], metadata=intent["metadata"],
+        statement_descriptor=intent["statement_descriptor"],
+        statement_descriptor_suffix=intent["statement_descriptor_suffix"],
+        receipt_email=intent["receipt_email"], shipping=intent["shipping"],
+        payment_intent=intent["id"], payment_method=pm["id"])
+    if authenticated:
+        details = charge["payment_method_details"]
+        charge = charging.save(req, dict(charge, payment_method_details=dict(
+            details, card=dict(details["card"], three_d_secure=_AUTHENTICATED))), charge)
+    intent = dict(intent, latest_charge=charge["id"], next_action=None)
+    if charge["status"] == "failed":
+        error = charging.decline_error(charge)
+        methods.consume(req, pm)
+        failed = dict(intent, status="requires_payment_method", payment_method=None,
+                      last_payment_error=intents.last_error(error, pm))
+        intents.move(req, before, failed, action)
+        events.record(req, "payment_intent.payment_failed", failed)
+        error.payment_intent, error.payment_method = present(failed), present(pm)
+        raise error
+    _keep_payment_method(req, intent, pm)
+    if charge["captured"]:
+        done = dict(intent, status="succeeded", amount_received=charge["amount_captured"])
+        event = "payment_intent.succeeded"
+    else:
+        done = dict(intent, status="requires_capture", amount_capturable=charge["amount"])
+        event = "payment_intent.amount_capturable_updated"
+    intents.move(req, before, done, action)
+    events.record(req, event, done)
+    return done
+
+
+def _keep_payment_method(req, intent, pm):
+    """After a payment: with setup_future_usage and a customer the PaymentMethod is saved to
+    the customer (and counts as set up); without a customer it is used up."""
+    if methods.is_legacy(pm):
+        return
+    if intent["setup_future_usage"] and intent["customer"] and pm["customer"] is None:
+        methods.attach(req, dict(pm, _set_up=True), intent["customer"])
+    elif intent["setup_future_usage"] and pm["customer"] is not None:
+        objects.update(req.db, req.account, methods.checked(dict(pm, _set_up=True)))
+    else:
+        methods.consume(req, pm)
+
+
+def finish_authentication(ctx, intent, approved):
+    """The customer approved or failed 3D Secure on the authentication page (or a test did,
+    through the control plane). Approved: the payment is made (it may still decline, for a
+    card that declines after authentication). Failed: back to requires_payment_method with
+    payment_intent_authentication_failure. `ctx` is events.by_stripe's stand-in."""
+    pm = methods.resolve(ctx, intent["payment_method"])
+    if approved:
+        try:
+            return _pay(ctx, intent, dict(intent), pm, "authenticate",
+                        decline=cards.three_d_secure(pm).after_authentication,
+                        authenticated=True)
+        except errors.StripeError as error:
+            if not error.commit:
+                raise
+            return objects.get(ctx.db, ctx.account, intent["id"])
+    failed = dict(intent, status="requires_payment_method", payment_method=None,
+                  next_action=None, last_payment_error=intents.authentication_failure(intent, pm))
+    intents.move(ctx, intent, failed, "authenticate")
+    events.record(ctx, "payment_intent.payment_failed", failed)
+    return failed
