@@ -6,6 +6,7 @@
     serve_in_thread(app)       the app on a free loopback port, for clients in other languages
     inject_fault(app, kind)    make the next matching requests fail (see faults.py)
     set_source_status(app, source_id, status)   move a Source as Stripe would by itself
+    authenticate(app, intent_id, approve=True)  approve or fail an intent's 3D Secure
     seed(app, data)            load a snapshot, or create a fixture's objects through the API
 
 Only the standard library is imported here: `stripe` is imported the first time
@@ -21,7 +22,7 @@ import sys
 import threading
 import urllib.parse
 
-from . import control, faults, make_app
+from . import control, control_intents, faults, make_app
 from .server import make_server
 from .store.control import SNAPSHOT_FORMAT
 
@@ -234,3 +235,11 @@ def _client_class():
     InProcessHTTPClient.__module__ = __name__
     InProcessHTTPClient.__qualname__ = "InProcessHTTPClient"
     return InProcessHTTPClient
+
+
+def authenticate(app, intent_id, approve=True, account=None):
+    """Approve (or, with approve=False, fail) the 3D Secure a SetupIntent or PaymentIntent in
+    `requires_action` waits for, as its customer would on the authentication page; returns
+    the intent as it is then. Raises errors.StripeError for an intent not waiting for it."""
+    return control_intents.authenticate(app, intent_id, "approve" if approve else "fail",
+                                        control.account_from_key(account))

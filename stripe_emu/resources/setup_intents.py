@@ -224,7 +224,6 @@ def _attempt(req, intent, pm):
         "id": ids.new_id(ids.SETUP_ATTEMPT),
         "object": "setup_attempt",
         "application": None,
-        "attach_to_self": None,
         "created": req.now,
         "customer": intent["customer"],
         "flow_directions": None,
