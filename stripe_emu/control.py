@@ -9,6 +9,7 @@
     POST   /_emu/faults     inject one: kind, count, method, path, account, after_execution
     DELETE /_emu/faults     forget them
     POST   /_emu/sources/{id}/status   move a Source as Stripe would: `status`, `account`
+    POST   /_emu/charges/{id}/settle, /_emu/sources/{id}/fund, /_emu/due   control_payments.py
     GET    /_emu/redirect/{id}[/authorize|/fail]   a redirect Source's test page (HTML), also
                                        an intent's 3D Secure page (control_intents.py)
     POST   /_emu/intents/{id}/authenticate   approve or fail an intent's 3D Secure: `outcome`
@@ -35,7 +36,7 @@ import traceback
 import urllib.parse
 
 from . import app as pipeline
-from . import auth, control_intents, errors, ids, params
+from . import auth, control_intents, control_payments, errors, ids, params
 from .expand import present
 from .resources import sources
 from .store import control as sql
@@ -305,6 +306,12 @@ _ENDPOINTS = [(re.compile(path), endpoint) for path, endpoint in (
         "DELETE": (_clear_faults, {"account": _TEXT})}),
     (r"/_emu/sources/(?P<source>[^/]+)/status",
      {"POST": (_source_status, {"status": _TEXT, "account": _TEXT})}),
+    # Payments (control_payments.py).
+    (r"/_emu/charges/(?P<charge>[^/]+)/settle",
+     {"POST": (control_payments.settle_endpoint, {"account": _TEXT})}),
+    (r"/_emu/sources/(?P<source>[^/]+)/fund", {"POST": (
+        control_payments.fund_endpoint, {"amount": {"type": "integer"}, "account": _TEXT})}),
+    ("/_emu/due", {"POST": (control_payments.due_endpoint, {})}),
     (r"/_emu/intents/(?P<intent>[^/]+)/authenticate", {"POST": (
         control_intents.authenticate_endpoint, {"outcome": _TEXT, "account": _TEXT})}),
 )]

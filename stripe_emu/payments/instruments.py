@@ -9,9 +9,10 @@ token (consumed), a raw card hash or an unattached Source. Sources are consumed 
 Sources guides say: a single_use Source after its charge, a reusable one charged without
 being attached; an attached reusable Source stays chargeable.
 """
-from .. import errors
+from .. import errors, events
 from ..resources import cards, tokens
 from ..store import objects
+from . import amounts
 
 # The brand vocabulary of payment_method_details (lower case, unlike the card object's).
 _BRANDS = {"Visa": "visa", "MasterCard": "mastercard", "American Express": "amex",
@@ -223,6 +224,7 @@ def consume(req, instrument, customer_id, amount, succeeded):
     receiver = instrument.get("receiver")
     if receiver is not None and succeeded:
         after["receiver"] = dict(receiver, amount_charged=receiver["amount_charged"] + amount)
+        after["amount"] = _unspent(after["receiver"])
     attached = customer_id is not None and instrument.get("customer") == customer_id
     if instrument["usage"] == "single_use" or not attached:
         after["status"] = "consumed"
@@ -230,3 +232,30 @@ def consume(req, instrument, customer_id, amount, succeeded):
                                                   unchanged=instrument):
         raise errors.invalid("The source you provided is not in a chargeable state.", "source")
     return after
+
+
+def fund(ctx, source, amount):
+    """A transfer of `amount` landing on a receiver Source (ach_credit_transfer), as Stripe
+    does when the customer's bank pays: `receiver.amount_received` grows, `amount` shows
+    what is not yet charged, and a pending Source becomes chargeable (source.chargeable).
+    `ctx`: events.by_stripe. One guarded update from the Source as read."""
+    receiver = source.get("receiver")
+    if receiver is None or source["status"] not in ("pending", "chargeable"):
+        # Invented wording: Stripe has no such endpoint.
+        raise errors.invalid(f"The source {source['id']} is a {source['status']} "
+                             f"{source['type']} Source: only a pending or chargeable receiver "
+                             "Source (ach_credit_transfer) can receive funds.", "source")
+    amounts.positive(amount)
+    after = dict(source, receiver=dict(receiver, amount_received=receiver["amount_received"]
+                                       + amount), status="chargeable")
+    after["amount"] = _unspent(after["receiver"])
+    if not objects.update(ctx.db, ctx.account, after, unchanged=source):
+        raise errors.invalid(f"The source {source['id']} changed meanwhile: try again.")
+    if source["status"] == "pending":
+        events.record(ctx, "source.chargeable", after)
+    return after
+
+
+def _unspent(receiver):
+    """What a receiver Source shows as its `amount`: received and not yet charged."""
+    return (receiver["amount_received"] - receiver["amount_charged"]) or None
