@@ -13,6 +13,9 @@ from conftest import SECRET_KEY, Api, check_body
 from stripe_emu import routes, spec
 
 ERROR_KEYS = {"code", "decline_code", "doc_url", "message", "param", "request_log_url", "type"}
+# The objects an error is about, embedded whole as Stripe's api_errors schema lists them (an
+# intent in the wrong state names itself; a decline its intent and PaymentMethod).
+ERROR_OBJECTS = {"charge", "payment_intent", "payment_method", "setup_intent"}
 ERROR_TYPES = {"api_error", "card_error", "idempotency_error", "invalid_request_error"}
 # Values that are wrong for most parameters, and right for a few: none may break anything.
 SCALARS = ["", "x", "-1", "99999999999999999999999", "²", "١٠", "1e3", "NaN", "true",
@@ -40,9 +43,10 @@ def send(web, method, path, pairs, headers=None, encoded=None):
         check_body(method, path, 200, body)
     else:
         error = body["error"]
-        assert set(body) == {"error"} and set(error) <= ERROR_KEYS, body
+        assert set(body) == {"error"} and set(error) <= ERROR_KEYS | ERROR_OBJECTS, body
         assert error["type"] in ERROR_TYPES and isinstance(error["message"], str), body
-        assert all(isinstance(value, str) for value in error.values()), body
+        assert all(isinstance(value, str) for key, value in error.items()
+                   if key not in ERROR_OBJECTS), body
     return response.status_int, body
 
 
@@ -57,8 +61,14 @@ def objects(api):
     charge = api.post("/v1/charges", {"customer": customer, "amount": 2000,
                                       "currency": "usd"})["id"]
     refund = api.post("/v1/refunds", {"charge": charge, "amount": 100})["id"]
+    payment_method = api.post("/v1/payment_methods/pm_card_visa/attach",
+                              {"customer": customer})["id"]
     return {"customer": customer, "id": card, "source": source, "webhook_endpoint": endpoint,
-            "charge": charge, "refund": refund,
+            "charge": charge, "refund": refund, "payment_method": payment_method,
+            # {intent} names a SetupIntent or a PaymentIntent, by the route's collection.
+            "setup_intents": api.post("/v1/setup_intents")["id"],
+            "payment_intents": api.post("/v1/payment_intents", {"amount": 2000,
+                                                                "currency": "usd"})["id"],
             "token": api.post("/v1/tokens", {"card[number]": "4242424242424242",
                                              "card[exp_month]": "12",
                                              "card[exp_year]": "2040"})["id"]}
@@ -80,6 +90,7 @@ def test_every_route_answers_malformed_parameters_with_stripes_errors(app):
     statuses = {}
     for route in routes.ROUTES:
         ids = objects(api)
+        ids["intent"] = ids.get(route.template.split("/")[2])
         path = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], route.template)
         if route.template == "/v1/events/{id}":
             path = "/v1/events/" + api.get("/v1/events", {"limit": 1})["data"][0]["id"]

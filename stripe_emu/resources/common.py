@@ -1,4 +1,6 @@
-"""Rules several resources share: metadata, addresses, pagination, fetching by id."""
+"""Rules several resources share: metadata, addresses, emails, pagination, fetching by id."""
+import re
+
 from .. import errors, search
 from ..expand import present
 from ..store import objects
@@ -121,3 +123,16 @@ def search_page(req, kind, fields, resource):
         result["total_count"] = objects.search_count(req.db, req.account, kind, clauses,
                                                      combinator)
     return result
+
+
+# UNCERTAIN: Stripe's exact rule is unpublished; it refuses `x`, `a@b`, `@b.com` and
+# surrounding spaces, so: a local part, @, and a domain of at least two dot-separated labels,
+# no whitespace anywhere (and at most the 5000 characters of Stripe's string fields).
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def email(given, param="email"):
+    """`given` if it is an email address Stripe takes (None passes), else its 400."""
+    if given is not None and (len(given) > 5000 or not _EMAIL.fullmatch(given)):
+        raise errors.invalid(f"Invalid email address: {given}", param, "email_invalid")
+    return given

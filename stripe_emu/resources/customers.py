@@ -3,7 +3,6 @@
 A deleted customer keeps its row (Stripe still retrieves it, as a stub) with `deleted` set;
 every other operation on it answers "No such customer".
 """
-import re
 import secrets
 
 from .. import errors, events, ids, search
@@ -11,18 +10,6 @@ from ..expand import present
 from ..payments import defaults, methods
 from ..store import objects
 from . import common, payment_sources
-
-# UNCERTAIN: Stripe's exact rule is unpublished; it refuses `x`, `a@b`, `@b.com` and
-# surrounding spaces, so: a local part, @, and a domain of at least two dot-separated labels,
-# no whitespace anywhere.
-_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-
-
-def _email(given):
-    if given is not None and not _EMAIL.fullmatch(given):
-        raise errors.invalid(f"Invalid email address: {given}", "email", "email_invalid")
-    return given
-
 
 def _shipping(given):
     if given is None:
@@ -62,7 +49,7 @@ def _apply(req, customer):
         if field in params:
             customer[field] = params[field]
     if "email" in params:
-        customer["email"] = _email(params["email"])
+        customer["email"] = common.email(params["email"])
     if "address" in params:
         customer["address"] = common.address(params["address"])
     if "shipping" in params:

@@ -16,7 +16,7 @@ from ..store import objects
 from . import cards, common
 
 KIND = "payment_intent"
-_CONNECT = ("application_fee_amount", "on_behalf_of", "transfer_data")
+_CONNECT = ("application_fee_amount", "on_behalf_of", "transfer_data", "transfer_group")
 _UNSUPPORTED = ("mandate", "mandate_data")
 # What 3D Secure says on the Charge of an authenticated payment. UNCERTAIN: the flow and
 # version of Stripe's test authentication.
@@ -24,7 +24,7 @@ _AUTHENTICATED = {"authentication_flow": "challenge", "result": "authenticated",
                   "result_reason": None, "version": "2.2.0"}
 # Fields update may change (besides metadata, payment_method and the ones checked).
 _UPDATABLE = ("description", "receipt_email", "statement_descriptor",
-              "statement_descriptor_suffix", "transfer_group")
+              "statement_descriptor_suffix")
 # docs.stripe.com/search#query-fields-for-payment-intents
 SEARCH_FIELDS = {"amount": search.NUMERIC, "created": search.NUMERIC,
                  "currency": search.STRING, "customer": search.STRING,
@@ -86,7 +86,7 @@ def create_payment_intent(req):
         "payment_method_options": intents.options(params.get("payment_method_options"), KIND),
         "payment_method_types": types,
         "processing": None,
-        "receipt_email": params.get("receipt_email"),
+        "receipt_email": common.email(params.get("receipt_email"), "receipt_email"),
         "review": None,
         "setup_future_usage": params.get("setup_future_usage") or None,
         "shipping": _shipping(params.get("shipping")),
@@ -94,7 +94,7 @@ def create_payment_intent(req):
         "statement_descriptor_suffix": params.get("statement_descriptor_suffix"),
         "status": "requires_payment_method",
         "transfer_data": None,
-        "transfer_group": params.get("transfer_group"),
+        "transfer_group": None,
     }
     if not params.get("confirm"):
         pm = intents.payment_method_to_confirm(req, intent, params)
@@ -123,6 +123,7 @@ def update_payment_intent(req, intent):
             raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
     intents.check(before, "update")
     after = dict(before, **{field: params[field] for field in _UPDATABLE if field in params})
+    common.email(after["receipt_email"], "receipt_email")
     if "currency" in params:
         after["currency"] = amounts.currency(params["currency"])
     if "amount" in params or "currency" in params:
@@ -252,6 +253,7 @@ def _confirm(req, before, params):
         if field in params:
             intent[field] = params[field] or (None if field != "capture_method"
                                               else "automatic")
+    common.email(intent["receipt_email"], "receipt_email")
     if "shipping" in params:
         intent["shipping"] = _shipping(params["shipping"])
     if "payment_method_options" in params:
