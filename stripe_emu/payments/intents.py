@@ -10,11 +10,11 @@ Stripe's `…_unexpected_state` error.
 import hmac
 import urllib.parse
 
-from .. import errors, ids
+from .. import errors, events, ids
 from ..expand import present
 from ..store import objects
-from ..resources import cards
-from . import methods
+from ..resources import cards, common
+from . import defaults, methods
 
 # The moves of each kind of intent: action → the statuses it may start from. Where each
 # leads is the resource's business (a confirm ends in requires_action, processing,
@@ -103,6 +103,47 @@ def move(req, before, after, action):
     check(before, action)
     if not objects.update(req.db, req.account, after, expect={"status": before["status"]}):
         raise unexpected_state(objects.get(req.db, req.account, before["id"]), action)
+    return after
+
+
+def create(req, intent):
+    """Store a new intent — with the PaymentMethod given, in requires_confirmation, unless it
+    is confirmed at once (the caller then confirms it) — and record <kind>.created."""
+    if not req.params.get("confirm"):
+        pm = payment_method_to_confirm(req, intent, req.params)
+        if pm is not None:
+            intent.update(payment_method=pm["id"], status="requires_confirmation")
+    objects.insert(req.db, req.account, intent)
+    events.record(req, f"{intent['object']}.created", intent)
+    return intent
+
+
+def update(req, before, after):
+    """POST /v1/{setup,payment}_intents/{intent}: apply to `after` (`before` with the fields
+    only one kind has already changed) what both kinds take — customer (set once),
+    payment_method_types, payment_method_options, metadata, and a PaymentMethod, which must be
+    confirmed again — then save it, guarded. Refused in a final status."""
+    check(before, "update")
+    params, kind = req.params, before["object"]
+    if "customer" in params:
+        if before["customer"] and params["customer"] != before["customer"]:
+            # UNCERTAIN wording; Stripe does not let an intent change customer.
+            raise errors.invalid(f"You cannot change the customer of a {_NOUNS[kind]}.",
+                                 "customer")
+        after["customer"] = params["customer"] and defaults.live_customer(
+            req, params["customer"], param="customer", status=400)["id"] or None
+    if params.get("payment_method_types"):
+        after["automatic_payment_methods"], after["payment_method_types"] = \
+            automatic_payment_methods(None, params["payment_method_types"])
+    if "payment_method_options" in params:
+        after["payment_method_options"] = options(params["payment_method_options"], kind)
+    after["metadata"] = common.merged_metadata(before["metadata"], params)
+    if params.get("payment_method") or params.get("payment_method_data"):
+        pm = payment_method_to_confirm(req, after, params)
+        after.update(payment_method=pm["id"], status="requires_confirmation",
+                     next_action=None)
+    if after != before:
+        move(req, before, after, "update")
     return after
 
 

@@ -6,7 +6,6 @@ every other operation on it answers "No such customer".
 import secrets
 
 from .. import errors, events, ids, search
-from ..expand import present
 from ..payments import defaults, methods
 from ..store import objects
 from . import common, payment_sources

@@ -96,15 +96,8 @@ def create_payment_intent(req):
         "transfer_data": None,
         "transfer_group": None,
     }
-    if not params.get("confirm"):
-        pm = intents.payment_method_to_confirm(req, intent, params)
-        if pm is not None:
-            intent.update(payment_method=pm["id"], status="requires_confirmation")
-    objects.insert(req.db, req.account, intent)
-    events.record(req, "payment_intent.created", intent)
-    if params.get("confirm"):
-        return _confirm(req, intent, params)
-    return intent
+    intent = intents.create(req, intent)
+    return _confirm(req, intent, params) if params.get("confirm") else intent
 
 
 def retrieve_payment_intent(req, intent):
@@ -121,7 +114,6 @@ def update_payment_intent(req, intent):
     for param in _CONNECT:
         if params.get(param):
             raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
-    intents.check(before, "update")
     after = dict(before, **{field: params[field] for field in _UPDATABLE if field in params})
     common.email(after["receipt_email"], "receipt_email")
     if "currency" in params:
@@ -129,35 +121,13 @@ def update_payment_intent(req, intent):
     if "amount" in params or "currency" in params:
         amounts.charge_amount(params.get("amount", before["amount"]), after["currency"])
         after["amount"] = params.get("amount", before["amount"])
-    if "customer" in params:
-        if before["customer"] and params["customer"] != before["customer"]:
-            # UNCERTAIN wording; Stripe does not let an intent change customer.
-            raise errors.invalid("You cannot change the customer of a PaymentIntent.",
-                                 "customer")
-        if params["customer"]:
-            defaults.live_customer(req, params["customer"], param="customer", status=400)
-        after["customer"] = params["customer"] or None
     for field in ("capture_method", "setup_future_usage"):
         if field in params:
             after[field] = params[field] or (None if field == "setup_future_usage"
                                              else "automatic")
     if "shipping" in params:
         after["shipping"] = _shipping(params["shipping"])
-    if params.get("payment_method_types"):
-        after["automatic_payment_methods"], after["payment_method_types"] = \
-            intents.automatic_payment_methods(None, params["payment_method_types"])
-    if "payment_method_options" in params:
-        after["payment_method_options"] = intents.options(params["payment_method_options"],
-                                                          KIND)
-    after["metadata"] = common.merged_metadata(before["metadata"], params)
-    if params.get("payment_method") or params.get("payment_method_data"):
-        pm = intents.payment_method_to_confirm(req, after, params)
-        # A new PaymentMethod must be confirmed again.
-        after.update(payment_method=pm["id"], status="requires_confirmation",
-                     next_action=None)
-    if after != before:
-        intents.move(req, before, after, "update")
-    return after
+    return intents.update(req, before, after)
 
 
 def confirm_payment_intent(req, intent):

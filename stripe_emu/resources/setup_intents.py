@@ -55,15 +55,8 @@ def create_setup_intent(req):
         "status": "requires_payment_method",
         "usage": params.get("usage") or "off_session",
     }
-    if not params.get("confirm"):
-        pm = intents.payment_method_to_confirm(req, intent, params)
-        if pm is not None:
-            intent.update(payment_method=pm["id"], status="requires_confirmation")
-    objects.insert(req.db, req.account, intent)
-    events.record(req, "setup_intent.created", intent)
-    if params.get("confirm"):
-        return _confirm(req, intent, params)
-    return intent
+    intent = intents.create(req, intent)
+    return _confirm(req, intent, params) if params.get("confirm") else intent
 
 
 def retrieve_setup_intent(req, intent):
@@ -72,31 +65,10 @@ def retrieve_setup_intent(req, intent):
 
 def update_setup_intent(req, intent):
     before = intents.fetch(req, intent, KIND)
-    params = req.params
-    intents.check(before, "update")
     after = dict(before)
-    if "customer" in params:
-        if before["customer"] and params["customer"] != before["customer"]:
-            # UNCERTAIN wording; Stripe does not let an intent change customer.
-            raise errors.invalid("You cannot change the customer of a SetupIntent.",
-                                 "customer")
-        after["customer"] = _customer(req, params["customer"])
-    if "description" in params:
-        after["description"] = params["description"]
-    if params.get("payment_method_types"):
-        after["automatic_payment_methods"], after["payment_method_types"] = \
-            intents.automatic_payment_methods(None, params["payment_method_types"])
-    if "payment_method_options" in params:
-        after["payment_method_options"] = intents.options(params["payment_method_options"],
-                                                          KIND)
-    after["metadata"] = common.merged_metadata(before["metadata"], params)
-    if params.get("payment_method") or params.get("payment_method_data"):
-        pm = intents.payment_method_to_confirm(req, after, params)
-        after.update(payment_method=pm["id"], status="requires_confirmation",
-                     next_action=None)
-    if after != before:
-        intents.move(req, before, after, "update")
-    return after
+    if "description" in req.params:
+        after["description"] = req.params["description"]
+    return intents.update(req, before, after)
 
 
 def confirm_setup_intent(req, intent):
