@@ -269,7 +269,8 @@ def main():
         app.close()
 
     print()
-    charges_main(seconds, baselines)
+    print_rates(seconds, baselines, charge_operations)
+    print_rates(seconds, baselines, intents_operations)
 
     startup = min(start_up_seconds(free_port()) for _ in range(3))
     python = min(python_start_seconds() for _ in range(3))
@@ -294,17 +295,42 @@ def charge_operations(send):
     }
 
 
-def charges_main(seconds, baselines):
-    """Print the charge and refund figures, next to the no-op baselines of the same run."""
+def print_rates(seconds, baselines, make_operations):
+    """Print the figures of `make_operations(send)` (charge_operations…), next to the no-op
+    baselines of the same run."""
     for label, transport in (("in process", InProcess), ("over HTTP", OverHttp)):
         app = make_app(db=":memory:")
         send = transport(app)
-        for name, operation in charge_operations(send).items():
+        for name, operation in make_operations(send).items():
             figure = rate(seconds, operation)
-            print(f"{name:34} {label:>12}: {figure:8.0f} requests/s "
+            print(f"{name:40} {label:>12}: {figure:8.0f} /s "
                   f"({figure / baselines[label]:.3f} of the baseline)")
         getattr(send, "close", lambda: None)()
         app.close()
+
+
+# -- PaymentMethods, SetupIntents and PaymentIntents (issue 9) ----------------------------------
+
+def intents_operations(send):
+    """Saving a card (attach a test PaymentMethod; a SetupIntent confirmed at once) and paying
+    (a PaymentIntent confirmed at once, which makes its Charge; a manual capture, two
+    requests)."""
+    customer = expect(send, "POST", "/v1/customers")["id"]
+    card_only = {"payment_method_types[]": "card", "confirm": "true"}
+    pay = {"amount": "2000", "currency": "usd", "payment_method": "pm_card_visa", **card_only}
+
+    def authorize_then_capture():
+        intent = expect(send, "POST", "/v1/payment_intents", {**pay, "capture_method": "manual"})
+        expect(send, "POST", f"/v1/payment_intents/{intent['id']}/capture")
+    return {
+        "attach a PaymentMethod": lambda: expect(
+            send, "POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": customer}),
+        "SetupIntent, confirmed": lambda: expect(send, "POST", "/v1/setup_intents", {
+            "customer": customer, "payment_method": "pm_card_visa", **card_only}),
+        "PaymentIntent, confirmed (+ its charge)": lambda: expect(
+            send, "POST", "/v1/payment_intents", pay),
+        "authorize, then capture (2 requests)": authorize_then_capture,
+    }
 
 
 if __name__ == "__main__":

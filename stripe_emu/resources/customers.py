@@ -10,6 +10,7 @@ from ..payments import defaults, methods
 from ..store import objects
 from . import common, payment_sources
 
+
 def _shipping(given):
     if given is None:
         return None
