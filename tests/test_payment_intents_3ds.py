@@ -163,3 +163,26 @@ def test_cancel_while_waiting_for_authentication(app, api):
     # The page no longer moves it.
     answer = control(app).get(page_path(intent)).click(linkid="authorize")
     assert answer.status_int == 200 and 'id="status">canceled' in answer.text
+
+
+def test_manual_confirmation_confirms_again_after_authentication(app, api):
+    intent = pay(api, payment_method="pm_card_threeDSecure2Required", confirm="true",
+                 confirmation_method="manual", **CARD_ONLY)
+    assert intent["status"] == "requires_action"
+    waiting = testing.authenticate(app, intent["id"])
+    assert (waiting["status"], waiting["latest_charge"]) == ("requires_confirmation", None)
+    done = api.post(f"/v1/payment_intents/{intent['id']}/confirm")
+    assert done["status"] == "succeeded"
+    charge = api.get(f"/v1/charges/{done['latest_charge']}")
+    assert charge["payment_method_details"]["card"]["three_d_secure"]["result"] == \
+        "authenticated"
+
+
+def test_error_on_requires_action_fails_instead_of_asking(app, api):
+    error = pay(api, status=402, payment_method="pm_card_threeDSecure2Required", confirm="true",
+                error_on_requires_action="true", **CARD_ONLY)["error"]
+    assert (error["type"], error["code"]) == ("card_error", "requires_action_not_handled")
+    assert error["payment_intent"]["status"] == "requires_payment_method"
+    assert event_types(api)[-1] == "payment_intent.payment_failed"
+    assert pay(api, payment_method="pm_card_visa", confirm="true",
+               error_on_requires_action="true", **CARD_ONLY)["status"] == "succeeded"

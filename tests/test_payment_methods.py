@@ -212,3 +212,22 @@ def test_a_publishable_key_cannot_manage_payment_methods(api, path):
     method = api.get if path == "/v1/payment_methods" else api.post
     assert method(path, key=PUBLISHABLE_KEY, status=401)["error"]["code"] == \
         "secret_key_required"
+
+
+def test_a_payment_method_paid_with_without_a_customer_cannot_be_attached(api):
+    pm = api.post("/v1/payment_methods", CARD)["id"]
+    api.post("/v1/payment_intents", {"amount": "500", "currency": "usd", "payment_method": pm,
+                                     "confirm": "true", "payment_method_types[]": "card"})
+    assert attach(api, pm, customer(api), status=400)["error"]["message"] == USED_UP
+
+
+def test_a_card_source_pays_as_a_payment_method(api):
+    cus = customer(api)
+    source = api.post("/v1/sources", {"type": "card", "token": "tok_amex"})
+    add(api, cus, source["id"])
+    paid = api.post("/v1/payment_intents", {
+        "amount": "500", "currency": "usd", "customer": cus, "payment_method": source["id"],
+        "confirm": "true", "payment_method_types[]": "card"})
+    assert (paid["status"], paid["payment_method"]) == ("succeeded", source["id"])
+    charge = api.get(f"/v1/charges/{paid['latest_charge']}")
+    assert charge["payment_method_details"]["card"]["brand"] == "amex"

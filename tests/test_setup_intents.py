@@ -210,6 +210,8 @@ def test_update_list_and_missing(api):
                                                                       intent["id"]]
     assert [i["id"] for i in api.get("/v1/setup_intents", {"customer": cus})["data"]] == [
         intent["id"]]
+    assert [i["id"] for i in api.get("/v1/setup_intents", {
+        "payment_method": updated["payment_method"]})["data"]] == [intent["id"]]
     error = api.get("/v1/setup_intents/seti_nope", status=404)["error"]
     assert (error["code"], error["message"]) == ("resource_missing",
                                                  "No such setupintent: 'seti_nope'")

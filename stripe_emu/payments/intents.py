@@ -274,6 +274,11 @@ def authentication_failure(intent, pm):
     return last_error(errors.StripeError(message, code=code), pm)
 
 
+# What Stripe.js's redirect_status says of an intent's status (else "succeeded").
+_REDIRECT_STATUS = {"requires_payment_method": "failed", "canceled": "failed",
+                    "processing": "processing"}
+
+
 def return_url(intent):
     """Where the authentication page sends the customer back: next_action's return_url with
     the query parameters Stripe.js adds (payment_intent / setup_intent, its client_secret,
@@ -284,9 +289,7 @@ def return_url(intent):
     kind = intent["object"]
     url = urllib.parse.urlsplit(action["return_url"])
     ours = {kind: intent["id"], f"{kind}_client_secret": intent["client_secret"],
-            "redirect_status": "succeeded" if intent["status"] in ("succeeded",
-                                                                  "requires_capture",
-                                                                  "processing") else "failed"}
+            "redirect_status": _REDIRECT_STATUS.get(intent["status"], "succeeded")}
     kept = [(k, v) for k, v in urllib.parse.parse_qsl(url.query, keep_blank_values=True)
             if k not in ours]
     return urllib.parse.urlunsplit(url._replace(query=urllib.parse.urlencode(

@@ -233,17 +233,27 @@ def _confirm(req, before, params):
     must = intents.must_authenticate(intent, pm, setting_up=False) or (
         bool(intent["setup_future_usage"]) and
         intents.must_authenticate(intent, pm, setting_up=True))
+    # Authenticated already (confirmation_method=manual confirms again after the action).
+    must = must and before.get("_authenticated") != pm["id"]
     if must and off_session:
         # Nobody is there to authenticate: the card's off-session answer (a decline), or
         # the payment goes through for a card set up for it.
         return _pay(req, before, intent, pm, "confirm", decline=rule.off_session)
+    if must and params.get("error_on_requires_action"):
+        _fail(req, before, intent, pm, errors.StripeError(
+            "This payment required an authentication action to complete, but "
+            "`error_on_requires_action` was set. When you're ready, you can upgrade your "
+            "integration to handle actions at "
+            "https://stripe.com/docs/payments/payment-intents/upgrade-to-handle-actions.",
+            status=402, type="card_error", code="requires_action_not_handled"), "confirm")
     if must:
         intent.update(status="requires_action", _redirect={"return_url": return_url},
                       next_action=intents.next_action(req, intent, return_url))
         intents.move(req, before, intent, "confirm")
         events.record(req, "payment_intent.requires_action", intent)
         return intent
-    return _pay(req, before, intent, pm, "confirm")
+    return _pay(req, before, intent, pm, "confirm",
+                authenticated=before.get("_authenticated") == pm["id"])
 
 
 def _pay(req, before, intent, pm, action, decline=None, authenticated=False):
@@ -268,14 +278,7 @@ def _pay(req, before, intent, pm, action, decline=None, authenticated=False):
             details, card=dict(details["card"], three_d_secure=_AUTHENTICATED))), charge)
     intent = dict(intent, latest_charge=charge["id"], next_action=None)
     if charge["status"] == "failed":
-        error = charging.decline_error(charge)
-        methods.consume(req, pm)
-        failed = dict(intent, status="requires_payment_method", payment_method=None,
-                      last_payment_error=intents.last_error(error, pm))
-        intents.move(req, before, failed, action)
-        events.record(req, "payment_intent.payment_failed", failed)
-        error.payment_intent, error.payment_method = present(failed), present(pm)
-        raise error
+        _fail(req, before, intent, pm, charging.decline_error(charge), action)
     _keep_payment_method(req, intent, pm)
     if charge["captured"]:
         done = dict(intent, status="succeeded", amount_received=charge["amount_captured"])
@@ -286,6 +289,19 @@ def _pay(req, before, intent, pm, action, decline=None, authenticated=False):
     intents.move(req, before, done, action)
     events.record(req, event, done)
     return done
+
+
+def _fail(req, before, intent, pm, error, action):
+    """Back to requires_payment_method with last_payment_error (the PaymentMethod, if it has
+    no customer, used up); raise `error`, carrying the intent, while keeping all this."""
+    methods.consume(req, pm)
+    failed = dict(intent, status="requires_payment_method", payment_method=None,
+                  next_action=None, last_payment_error=intents.last_error(error, pm))
+    intents.move(req, before, failed, action)
+    events.record(req, "payment_intent.payment_failed", failed)
+    error.commit = True
+    error.payment_intent, error.payment_method = present(failed), present(pm)
+    raise error
 
 
 def _keep_payment_method(req, intent, pm):
@@ -307,6 +323,11 @@ def finish_authentication(ctx, intent, approved):
     card that declines after authentication). Failed: back to requires_payment_method with
     payment_intent_authentication_failure. `ctx` is events.by_stripe's stand-in."""
     pm = methods.resolve(ctx, intent["payment_method"])
+    if approved and intent["confirmation_method"] == "manual":
+        # The server confirms it again (and then it needs no authentication).
+        waiting = dict(intent, status="requires_confirmation", next_action=None,
+                       _authenticated=pm["id"])
+        return intents.move(ctx, intent, waiting, "authenticate")
     if approved:
         try:
             return _pay(ctx, intent, dict(intent), pm, "authenticate",

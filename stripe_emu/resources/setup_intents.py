@@ -88,17 +88,11 @@ def list_setup_intents(req):
     params = req.params
     if params.get("attach_to_self") is not None:
         raise errors.invalid("attach_to_self is not supported by stripe_emu.", "attach_to_self")
-    filters = {"created": params.get("created")}
-    customer = params.get("customer")
-    if customer is not None:
-        return common.list_page(req, "/v1/setup_intents", (KIND,), _missing, customer=customer,
-                                **filters)
-    page = common.list_page(req, "/v1/setup_intents", (KIND,), _missing, **filters)
-    if params.get("payment_method"):
-        # UNCERTAIN: filtered after paging (a page may then hold fewer than `limit`).
-        page["data"] = [intent for intent in page["data"]
-                        if intent["payment_method"] == params["payment_method"]]
-    return page
+    wanted = {"payment_method": params["payment_method"]} if params.get("payment_method") \
+        else None
+    return common.list_page(req, "/v1/setup_intents", (KIND,), _missing,
+                            customer=params.get("customer"), created=params.get("created"),
+                            fields=wanted)
 
 
 def _missing(bad):
