@@ -221,10 +221,12 @@ def test_update_list_and_missing(api):
 
 
 def test_a_publishable_key_retrieves_and_confirms_with_the_client_secret(app, api):
-    intent = setup(api, **CARD_ONLY)
+    intent = setup(api, **CARD_ONLY, **{"metadata[internal]": "x"})
     secret = intent["client_secret"]
     path = f"/v1/setup_intents/{intent['id']}"
-    assert api.get(path, {"client_secret": secret}, key=PUBLISHABLE_KEY)["id"] == intent["id"]
+    seen = api.get(path, {"client_secret": secret}, key=PUBLISHABLE_KEY)
+    assert (seen["id"], seen["status"], seen["metadata"]) == (
+        intent["id"], "requires_payment_method", {})
     for wrong in ({}, {"client_secret": "seti_x_secret_y"}):
         error = api.get(path, wrong, key=PUBLISHABLE_KEY, status=400)["error"]
         assert error["message"] == ("The client_secret provided does not match the "
@@ -233,7 +235,7 @@ def test_a_publishable_key_retrieves_and_confirms_with_the_client_secret(app, ap
                   key=PUBLISHABLE_KEY)
     done = api.post(f"{path}/confirm", {"client_secret": secret, "payment_method": pm["id"]},
                     key=PUBLISHABLE_KEY)
-    assert done["status"] == "succeeded"
+    assert (done["status"], done["metadata"]) == ("succeeded", {})
     for refused in (lambda: api.post("/v1/setup_intents", key=PUBLISHABLE_KEY, status=401),
                     lambda: api.get("/v1/setup_intents", key=PUBLISHABLE_KEY, status=401),
                     lambda: api.post(f"{path}/cancel", key=PUBLISHABLE_KEY, status=401)):

@@ -69,6 +69,13 @@ def fetch(req, intent_id, kind, status=404):
     return intent
 
 
+def for_caller(req, intent):
+    """The intent as the caller may see it: "We redact metadata from objects in response to
+    publishable key requests" (Stripe, quoted in react-stripe-js#526). UNCERTAIN: Stripe
+    leaves out more fields for a publishable key; the rest is shown here."""
+    return dict(intent, metadata={}) if req.key_kind == "pk" else intent
+
+
 def unexpected_state(intent, action):
     """Stripe's 400 for an action the intent's status does not allow, carrying the intent."""
     kind, status = intent["object"], intent["status"]

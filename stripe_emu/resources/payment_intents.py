@@ -101,11 +101,7 @@ def create_payment_intent(req):
 
 
 def retrieve_payment_intent(req, intent):
-    found = intents.fetch(req, intent, KIND)
-    if req.key_kind == "pk":
-        # "We redact metadata from objects in response to publishable key requests."
-        found = dict(found, metadata={})
-    return found
+    return intents.for_caller(req, intents.fetch(req, intent, KIND))
 
 
 def update_payment_intent(req, intent):
@@ -131,7 +127,7 @@ def update_payment_intent(req, intent):
 
 
 def confirm_payment_intent(req, intent):
-    return _confirm(req, intents.fetch(req, intent, KIND), req.params)
+    return intents.for_caller(req, _confirm(req, intents.fetch(req, intent, KIND), req.params))
 
 
 def capture_payment_intent(req, intent):

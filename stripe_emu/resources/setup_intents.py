@@ -60,7 +60,7 @@ def create_setup_intent(req):
 
 
 def retrieve_setup_intent(req, intent):
-    return intents.fetch(req, intent, KIND)
+    return intents.for_caller(req, intents.fetch(req, intent, KIND))
 
 
 def update_setup_intent(req, intent):
@@ -72,7 +72,7 @@ def update_setup_intent(req, intent):
 
 
 def confirm_setup_intent(req, intent):
-    return _confirm(req, intents.fetch(req, intent, KIND), req.params)
+    return intents.for_caller(req, _confirm(req, intents.fetch(req, intent, KIND), req.params))
 
 
 def cancel_setup_intent(req, intent):
