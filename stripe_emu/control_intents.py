@@ -11,7 +11,7 @@ request, as Stripe records a customer's doing.
 """
 import hmac
 
-from . import errors, events
+from . import control, errors, events
 from .expand import present
 from .payments import intents
 from .payments.intents import return_url  # where the page sends the customer back
@@ -66,8 +66,8 @@ def authenticate_endpoint(app, given, intent):
     """POST /_emu/intents/{intent}/authenticate."""
     if given.get("outcome") is None:
         raise errors.missing_param("outcome")
-    from .control import account_from_key  # control.py registers this endpoint
-    return authenticate(app, intent, given["outcome"], account_from_key(given.get("account")))
+    return authenticate(app, intent, given["outcome"],
+                        control.account_from_key(given.get("account")))
 
 
 # -- the authentication page (control.py renders it) -------------------------------------------
