@@ -202,6 +202,9 @@ def test_amounts_currencies_and_parameters(api):
     assert api.post("/v1/payment_intents", {"currency": "usd"}, status=400)["error"][
         "message"] == "Missing required param: amount."
     assert pay(api, status=400, return_url=RETURN_URL)["error"]["param"] == "return_url"
+    error = pay(api, status=400, confirm="true", payment_method="pm_card_visa",
+                return_url="javascript:alert(1)")["error"]
+    assert (error["code"], error["param"]) == ("url_invalid", "return_url")
     assert pay(api, status=400, confirmation_method="manual")["error"]["message"] == (
         "You may only specify one of these parameters: automatic_payment_methods, "
         "confirmation_method.")

@@ -10,7 +10,7 @@ Stripe's `…_unexpected_state` error.
 import hmac
 import urllib.parse
 
-from .. import errors, events, ids
+from .. import errors, events, ids, webhooks
 from ..expand import present
 from ..store import objects
 from ..resources import cards, common
@@ -48,18 +48,20 @@ _AUTHENTICATION_FAILED = {
 }
 
 
-def new(req, kind, prefix):
-    """(id, client_secret) of a new intent: `pi_…_secret_…` as Stripe shapes them."""
+def new(prefix):
+    """(id, client_secret) of a new intent, shaped as Stripe's: `pi_…_secret_` and 25
+    characters, `seti_…_secret_` and 31."""
     intent_id = ids.new_id(prefix)
-    return intent_id, f"{intent_id}_secret_{ids.random_suffix(25 if kind == 'payment_intent' else 31)}"
+    length = 25 if prefix == ids.PAYMENT_INTENT else 31
+    return intent_id, f"{intent_id}_secret_{ids.random_suffix(length)}"
 
 
-def fetch(req, intent_id, kind, status=404):
+def fetch(req, intent_id, kind):
     """The intent, or Stripe's 'No such payment_intent' / 'No such setupintent'. With a
     publishable key the request must carry the intent's client_secret (Stripe.js does)."""
     intent = objects.get(req.db, req.account, intent_id)
     if intent is None or intent["object"] != kind:
-        raise errors.no_such(_ERROR_NOUNS[kind], intent_id, param="intent", status=status)
+        raise errors.no_such(_ERROR_NOUNS[kind], intent_id, param="intent")
     given = req.params.get("client_secret")
     if req.key_kind == "pk" or given is not None:
         if not isinstance(given, str) or not hmac.compare_digest(
@@ -93,8 +95,7 @@ def unexpected_state(intent, action):
                    + (" after being previously confirmed." if kind == "payment_intent" else "."))
     else:
         # UNCERTAIN: the wording for updating (or authenticating) in a final status.
-        verb = {"authenticate": "authenticate"}.get(action, action)
-        message = f"You cannot {verb} this {noun} because it has a status of {status}."
+        message = f"You cannot {action} this {noun} because it has a status of {status}."
     return errors.StripeError(message, code=f"{kind}_unexpected_state",
                               **{kind: present(intent)})
 
@@ -176,9 +177,16 @@ def automatic_payment_methods(given_apm, given_types):
 
 
 def needs_return_url(intent, return_url, off_session=False):
-    """Refuse to confirm without `return_url` an intent that may redirect (2023-08-16)."""
+    """Refuse to confirm without `return_url` an intent that may redirect (2023-08-16), and
+    a return_url a browser cannot follow (absolute http or https, as webhook URLs)."""
+    if return_url:
+        try:
+            webhooks.check_url(return_url)
+        except ValueError:
+            raise errors.invalid("Not a valid URL", "return_url", "url_invalid")
+        return
     apm = intent["automatic_payment_methods"]
-    if return_url or off_session or not apm or apm.get("allow_redirects") == "never":
+    if off_session or not apm or apm.get("allow_redirects") == "never":
         return
     raise errors.invalid(
         f"This {_NOUNS[intent['object']]} is configured to accept payment methods enabled in "

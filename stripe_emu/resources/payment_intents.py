@@ -55,7 +55,7 @@ def create_payment_intent(req):
     customer = params.get("customer")
     if customer:
         defaults.live_customer(req, customer, param="customer", status=400)
-    intent_id, secret = intents.new(req, KIND, ids.PAYMENT_INTENT)
+    intent_id, secret = intents.new(ids.PAYMENT_INTENT)
     intent = {
         "id": intent_id,
         "object": "payment_intent",

@@ -29,7 +29,7 @@ def create_setup_intent(req):
     if params.get("return_url") and not params.get("confirm"):
         raise errors.invalid("You can only specify `return_url` when `confirm` is true.",
                              "return_url")
-    intent_id, secret = intents.new(req, KIND, ids.SETUP_INTENT)
+    intent_id, secret = intents.new(ids.SETUP_INTENT)
     intent = {
         "id": intent_id,
         "object": "setup_intent",
