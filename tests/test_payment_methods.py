@@ -231,3 +231,12 @@ def test_a_card_source_pays_as_a_payment_method(api):
     assert (paid["status"], paid["payment_method"]) == ("succeeded", source["id"])
     charge = api.get(f"/v1/charges/{paid['latest_charge']}")
     assert charge["payment_method_details"]["card"]["brand"] == "amex"
+
+
+def test_a_deleted_card_is_no_longer_the_invoice_default(api):
+    cus = customer(api)
+    card = add(api, cus, "tok_visa")
+    api.post(f"/v1/customers/{cus}", {"invoice_settings[default_payment_method]": card["id"]})
+    api.delete(f"/v1/customers/{cus}/sources/{card['id']}")
+    settings = api.get(f"/v1/customers/{cus}")["invoice_settings"]
+    assert settings["default_payment_method"] is None

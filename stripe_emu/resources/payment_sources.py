@@ -143,6 +143,7 @@ def delete_customer_source(req, customer, id):
     customer, obj = _attached(req, customer, id)
     result = _remove(req, obj)
     defaults.promote_next_default(req, customer, obj["id"])
+    defaults.forget_payment_method(req, customer["id"], obj["id"])
     return result
 
 
