@@ -50,6 +50,8 @@ def test_confirm_saves_the_card_to_the_customer(app, api):
     assert expanded["payment_method"]["id"] == pm["id"]
     assert expanded["customer"]["id"] == cus
     assert expanded["latest_attempt"]["status"] == "succeeded"
+    card = expanded["latest_attempt"]["payment_method_details"]["card"]
+    assert (card["brand"], card["last4"], card["three_d_secure"]) == ("visa", "4242", None)
     again = api.post(f"/v1/setup_intents/{intent['id']}/confirm", status=400)["error"]
     assert (again["code"], again["message"]) == (
         UNEXPECTED, "You cannot confirm this SetupIntent because it has already succeeded.")
@@ -116,6 +118,10 @@ def test_3d_secure_cards_need_authentication_on_setup(app, api, pm):
     done = testing.authenticate(app, intent["id"])
     assert (done["status"], done["next_action"]) == ("succeeded", None)
     assert api.get(f"/v1/payment_methods/{done['payment_method']}")["customer"] == cus
+    attempt = api.get(f"/v1/setup_intents/{intent['id']}", {"expand[]": "latest_attempt"})[
+        "latest_attempt"]
+    assert attempt["payment_method_details"]["card"]["three_d_secure"]["result"] == \
+        "authenticated"
     assert event_types(api)[-2:] == ["payment_method.attached", "setup_intent.succeeded"]
     [succeeded] = recorded(app, "setup_intent.succeeded")
     assert succeeded["request"] == {"id": None, "idempotency_key": None}

@@ -35,6 +35,10 @@ MOVES = {
         "cancel": ("requires_payment_method", "requires_confirmation", "requires_action"),
     },
 }
+# What 3D Secure says on a Charge or SetupAttempt once the customer authenticated.
+# UNCERTAIN: the flow and version of Stripe's test authentication.
+AUTHENTICATED = {"authentication_flow": "challenge", "result": "authenticated",
+                 "result_reason": None, "version": "2.2.0"}
 _NOUNS = {"payment_intent": "PaymentIntent", "setup_intent": "SetupIntent"}
 _ERROR_NOUNS = {"payment_intent": "payment_intent", "setup_intent": "setupintent"}
 _AUTHENTICATION_FAILED = {

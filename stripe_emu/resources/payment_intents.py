@@ -18,10 +18,6 @@ from . import cards, common
 KIND = "payment_intent"
 _CONNECT = ("application_fee_amount", "on_behalf_of", "transfer_data", "transfer_group")
 _UNSUPPORTED = ("mandate", "mandate_data")
-# What 3D Secure says on the Charge of an authenticated payment. UNCERTAIN: the flow and
-# version of Stripe's test authentication.
-_AUTHENTICATED = {"authentication_flow": "challenge", "result": "authenticated",
-                  "result_reason": None, "version": "2.2.0"}
 # Fields update may change (besides metadata, payment_method and the ones checked).
 _UPDATABLE = ("description", "receipt_email", "statement_descriptor",
               "statement_descriptor_suffix")
@@ -271,7 +267,7 @@ def _pay(req, before, intent, pm, action, decline=None, authenticated=False):
     if authenticated:
         details = charge["payment_method_details"]
         charge = charging.save(req, dict(charge, payment_method_details=dict(
-            details, card=dict(details["card"], three_d_secure=_AUTHENTICATED))), charge)
+            details, card=dict(details["card"], three_d_secure=intents.AUTHENTICATED))), charge)
     intent = dict(intent, latest_charge=charge["id"], next_action=None)
     if charge["status"] == "failed":
         _fail(req, before, intent, pm, charging.decline_error(charge), action)

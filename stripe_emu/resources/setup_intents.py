@@ -145,7 +145,7 @@ def _set_up(req, before, intent, pm, action):
         objects.update(req.db, req.account, pm)
     done = dict(intent, status="succeeded", next_action=None)
     intents.move(req, before, done, action)
-    _finish_attempt(req, done, "succeeded")
+    _finish_attempt(req, done, "succeeded", authenticated=action == "authenticate")
     events.record(req, "setup_intent.succeeded", done)
     return done
 
@@ -196,7 +196,7 @@ def _attempt(req, intent, pm):
         "livemode": False,
         "on_behalf_of": None,
         "payment_method": pm["id"],
-        "payment_method_details": {"card": {"three_d_secure": None}, "type": "card"},
+        "payment_method_details": {"card": _card_details(pm), "type": "card"},
         "setup_error": None,
         "setup_intent": intent["id"],
         "status": "processing",
@@ -206,7 +206,21 @@ def _attempt(req, intent, pm):
     return attempt
 
 
-def _finish_attempt(req, intent, status, error=None):
+def _card_details(pm):
+    """What a SetupAttempt shows of the card set up (its checks as Stripe ran them)."""
+    card = methods.checked(pm)["card"]
+    return {**{key: card[key] for key in ("brand", "checks", "country", "exp_month",
+                                          "exp_year", "fingerprint", "funding", "last4",
+                                          "wallet")},
+            "network": card["brand"], "three_d_secure": None}
+
+
+def _finish_attempt(req, intent, status, error=None, authenticated=False):
     attempt = objects.get(req.db, req.account, intent["latest_attempt"])
     if attempt is not None:
-        objects.update(req.db, req.account, dict(attempt, status=status, setup_error=error))
+        details = attempt["payment_method_details"]
+        if authenticated:
+            details = dict(details, card=dict(details["card"],
+                                              three_d_secure=intents.AUTHENTICATED))
+        objects.update(req.db, req.account, dict(attempt, status=status, setup_error=error,
+                                                 payment_method_details=details))
