@@ -56,7 +56,7 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
     instruments.check_chargeable(source, amount, currency, capture)
     bank = instruments.is_bank_debit(source)
     card = instruments.card_of(req, source)
-    outcome, decline = outcomes.decide(card, source)
+    outcome, decline = outcomes.decide(card)
     status = "failed" if decline else "pending" if bank else "succeeded"
     captured = capture and status != "failed"
     charge = {
