@@ -44,9 +44,11 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
                   statement_descriptor_suffix=None, receipt_email=None, shipping=None,
                   transfer_group=None, payment_intent=None, payment_method=None):
     """Charge `amount` (minor units, already checked by amounts.charge_amount) in `currency`
-    on `source`: a card, bank_account or Source dict already resolved (a stored one, or a
-    card built from a token or raw hash). `customer`: the customer id to name on the
-    charge. `capture=False` authorizes only (expires after 7 days). `payment_intent` and
+    on `source`: a card, bank_account, Source or card PaymentMethod dict already resolved (a
+    stored one, or a card built from a token or raw hash). Its test behaviour is read from
+    the internal keys cards.card_object gives a card (`_decline`, `_charge_fails`,
+    `_charge`): a PaymentMethod made from a card must carry them too. `customer`: the
+    customer id to name on the charge. `capture=False` authorizes only (expires after 7 days). `payment_intent` and
     `payment_method`: ids to write on a PaymentIntent's charge (its legacy `source` field is
     then null). Raises Stripe's 400 when the instrument cannot be charged (a consumed Source,
     an unverified bank account…) before writing anything; otherwise stores the charge,
