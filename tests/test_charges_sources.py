@@ -158,3 +158,22 @@ def test_a_three_d_secure_source_charges_its_card(api, app):
     secure_details = made["payment_method_details"]["card"]["three_d_secure"]
     assert secure_details["result"] == "authenticated"
     assert api.get(f"/v1/sources/{secure['id']}")["status"] == "consumed"
+
+
+def test_the_control_planes_payment_moves_refuse_what_stripe_never_does(api, app):
+    web = webtest.TestApp(app)
+    answer = web.post("/_emu/charges/ch_nope/settle", expect_errors=True)
+    assert (answer.status_int, answer.json["error"]["message"]) == (
+        404, "No such charge: 'ch_nope'")
+    card = card_source(api)["id"]
+    answer = web.post(f"/_emu/sources/{card}/fund", {"amount": "100"}, expect_errors=True)
+    assert answer.status_int == 400 and "receiver Source" in answer.json["error"]["message"]
+    source = ach_source(api)["id"]
+    answer = web.post(f"/_emu/sources/{source}/fund", {"amount": "100",
+                                                       "account": "sk_test_other"},
+                      expect_errors=True)
+    assert answer.status_int == 404
+    answer = web.post(f"/_emu/sources/{source}/fund", expect_errors=True)
+    assert answer.json["error"]["message"] == "Missing required param: amount."
+    assert api.get(f"/v1/sources/{source}")["status"] == "pending"
+    assert web.post("/_emu/due").json == {"ran": 0}
