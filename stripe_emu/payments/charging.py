@@ -180,8 +180,9 @@ def _refuse_capture(req, charge):
         raise errors.StripeError(f"Charge {charge['id']} has already been refunded.",
                                  code="charge_already_refunded")
     if charge["created"] + EXPIRY_DAYS * balance.DAY <= req.now:
-        # Its timer has not run yet: expire it now, and keep that while refusing.
-        expire(req, charge)
+        # Its timer has not run yet (more were due than one request runs): expire it now,
+        # as Stripe's own move, and keep that while refusing.
+        expire(events.by_stripe(req.app, req.db, req.account), charge)
         error = _expired(charge)
         error.commit = True
         raise error
