@@ -177,3 +177,24 @@ def test_the_control_planes_payment_moves_refuse_what_stripe_never_does(api, app
     assert answer.json["error"]["message"] == "Missing required param: amount."
     assert api.get(f"/v1/sources/{source}")["status"] == "pending"
     assert web.post("/_emu/due").json == {"ran": 0}
+
+
+def test_debit_sources_settle_like_bank_accounts(api, app):
+    ach = api.post("/v1/sources", {"type": "ach_debit", "currency": "usd",
+                                   "token": "btok_us_verified_accountClosed"})
+    sepa = api.post("/v1/sources", {"type": "sepa_debit", "currency": "eur",
+                                    "sepa_debit[iban]": "DE89370400440532013000",
+                                    "owner[name]": "Jenny Rosen"})
+    customer = api.post("/v1/customers", {"source": ach["id"]})["id"]
+    api.post(f"/v1/customers/{customer}/sources", {"source": sepa["id"]})
+    first = charge(api, customer=customer, source=ach["id"])
+    second = charge(api, customer=customer, source=sepa["id"], currency="eur")
+    assert (first["status"], first["payment_method_details"]["type"]) == ("pending", "ach_debit")
+    assert first["payment_method_details"]["ach_debit"]["last4"] == ach["ach_debit"]["last4"]
+    assert (second["status"], second["payment_method_details"]["sepa_debit"]["last4"]) == (
+        "pending", "3000")
+    assert (testing.settle_charge(app, first["id"])["failure_code"],
+            testing.settle_charge(app, second["id"])["status"]) == ("account_closed",
+                                                                    "succeeded")
+    assert charge(api, 400, customer=customer, source=sepa["id"])["error"]["param"] == \
+        "currency"
