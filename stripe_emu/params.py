@@ -107,6 +107,7 @@ def _coerce(value, schema, name):
     if kind == "array":
         if not _is_array(value) and value != {}:
             raise errors.invalid("Invalid array", name)
+        _check_sequential(value, name)
         return [_coerce(item, schema.get("items", {}), f"{name}[{i}]")
                 for i, item in enumerate(_as_list(value) if value else [])]
     if isinstance(value, dict):
@@ -134,6 +135,16 @@ def _coerce(value, schema, name):
         raise errors.invalid(f"Invalid string: {value[:40]}...; must be at most {limit} "
                              "characters", name)
     return value
+
+
+def _check_sequential(value, name):
+    """Explicit indexes must be 0, 1, 2...: `expand[1]=x` alone names no array Stripe takes
+    (`a[]=` appends, so it always is). UNCERTAIN: Stripe's exact wording."""
+    indexes = sorted(value, key=lambda k: (len(k.lstrip("0")), k.lstrip("0")))
+    if any(index != str(position) for position, index in enumerate(indexes)):
+        raise errors.invalid(
+            f"Invalid array: the indexes of {name} must be sequential integers starting at 0 "
+            f"({name}[0], {name}[1], ...), but {name}[{indexes[-1]}] was sent.", name)
 
 
 def _integer(value, name):
@@ -179,16 +190,17 @@ def _coerce_object(value, schema, name):
         raise errors.invalid("Invalid hash", name)
     properties = schema.get("properties", {})
     extra = schema.get("additionalProperties")
+    unknown = [f"{name}[{key}]" if name else key for key in value
+               if key not in properties and not isinstance(extra, dict)]
+    if unknown:
+        raise errors.unknown_params(unknown, schema.get(spec.PAYMENT_METHOD))
     result = {}
     for key, item in value.items():
         child = f"{name}[{key}]" if name else key
-        if key in properties:
-            result[key] = _coerce(item, properties[key], child)
-        elif isinstance(extra, dict):
-            result[key] = _coerce(item, extra, child)
-        else:
-            raise errors.unknown_param(child)
+        result[key] = _coerce(item, properties.get(key, extra), child)
     for key in schema.get("required", ()):
-        if key not in value:
+        # A required field sent empty is as missing as one left out (Stripe: "Missing
+        # required param: shipping[name].").
+        if result.get(key) is None:
             raise errors.missing_param(f"{name}[{key}]" if name else key)
     return result

@@ -20,6 +20,9 @@ API_VERSION = "2023-08-16"
 API_VERSION_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[a-z0-9.-]*)?"
 # An event type is dotted lower-case words (invoice_payment.paid); `*` means every event.
 EVENT_TYPE_PATTERN = r"\*|[a-z0-9_]+(\.[a-z0-9_]+)+"
+# Marks the hash of a payment method's details (`card` on POST /v1/sources): params.py
+# reports its unknown fields in Stripe's words for payment methods.
+PAYMENT_METHOD = "x-stripeEmuPaymentMethod"
 _EXPAND = {"type": "array", "items": {"type": "string", "maxLength": 5000}}
 _STRING = {"type": "string", "maxLength": 5000}
 _BOOLEAN = {"type": "boolean"}
@@ -58,6 +61,13 @@ def _optional_name(length):
     return {"anyOf": [{"type": "string", "maxLength": length}, {"type": "string", "enum": [""]}]}
 
 
+def _payment_method(name, schema):
+    """`schema` (or what the callable makes of the spec's) as the hash of payment method
+    `name`'s details."""
+    return lambda spec_schema: {**(schema(spec_schema) if callable(schema) else schema),
+                                PAYMENT_METHOD: name}
+
+
 _CUSTOMER_SOURCE_PATHS = [f"/v1/customers/{{customer}}/{kind}"
                           for kind in ("sources", "cards", "bank_accounts")]
 
@@ -68,11 +78,12 @@ _UNTYPED = {
     **{("post", path): {"source": _source_hash}
        for path in ["/v1/customers", "/v1/customers/{customer}", *_CUSTOMER_SOURCE_PATHS]},
     ("post", "/v1/sources"): {
-        "card": lambda _: _hash_of("post", "/v1/tokens", "card"),
-        "sepa_debit": _strings("iban"),
-        "three_d_secure": _strings("card", "customer"),
-        "ach_debit": _strings("account_number", "routing_number", "account_holder_type",
-                              "country")},
+        name: _payment_method(name, schema) for name, schema in (
+            ("card", lambda _: _hash_of("post", "/v1/tokens", "card")),
+            ("sepa_debit", _strings("iban")),
+            ("three_d_secure", _strings("card", "customer")),
+            ("ach_debit", _strings("account_number", "routing_number", "account_holder_type",
+                                   "country")))},
 }
 
 # Parameters that current clients send and the bundled spec does not list yet, typed as in

@@ -174,8 +174,13 @@ def card_profile(number) -> CardProfile:
 # Tokenization-time validation: these fail before any card exists (4242424242424241 is
 # Stripe's test number for incorrect_number).
 def validate_card_number(number) -> str:
-    """The number as a string, or raise 402 incorrect_number."""
+    """The number as a string, or raise 402 invalid_number (not a number at all: `-1`) or
+    incorrect_number (a number that is no card's: wrong length, Luhn failure). UNCERTAIN: a
+    numeric number of the wrong length is taken as incorrect_number."""
     n = "" if number is None else str(number)
+    if not re.fullmatch(r"[0-9]+", n):
+        raise card_error("invalid_number", "Your card number is not a valid credit card "
+                         "number.", "number")
     if not 12 <= len(n) <= 19 or not luhn_ok(n):
         raise card_error("incorrect_number", "Your card number is incorrect.", "number")
     return n
