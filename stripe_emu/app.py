@@ -15,7 +15,8 @@ import time
 import traceback
 from wsgiref.util import application_uri
 
-from . import auth, control, errors, expand, faults, ids, idempotency, params, routes, spec
+from . import auth, control, errors, expand, faults, hosts, ids, idempotency, params, routes
+from . import spec
 from .routing import Router
 from .store import Store
 from .webhooks import Dispatcher
@@ -57,10 +58,12 @@ class App:
     """A WSGI application with its own database: many can live in one process."""
 
     def __init__(self, db=":memory:", clock=time.time, control_plane="loopback",
-                 webhooks=(), webhook_retry=None):
+                 webhooks=(), webhook_retry=None, allow_hosts=()):
         """`webhooks`: endpoints receiving every event of every account, each "URL[,secret]"
         or (url, secret); `webhook_retry`: a webhooks.RetryPolicy (backoff, attempts,
-        timeout)."""
+        timeout); `allow_hosts`: Host names answered besides loopback names and IP
+        addresses (hosts.py; "*" for any)."""
+        self.allow_hosts = hosts.allowed_hosts(allow_hosts)
         self.store = Store(db)
         self.control_plane = control.access(control_plane)
         self.clock = clock
@@ -73,6 +76,13 @@ class App:
         self.on_close = [self.webhooks.stop]
 
     def __call__(self, environ, start_response):
+        try:
+            hosts.check(environ.get("HTTP_HOST"), self.allow_hosts)
+        except errors.StripeError as refused:
+            request_id = ids.new_id(ids.REQUEST)
+            status, body = self.render_error(refused, request_id)
+            start_response(status_line(status), [*_JSON_HEADERS, ("Request-Id", request_id)])
+            return [body]
         if environ.get("PATH_INFO", "").startswith("/_emu/"):
             status, headers, body = control.handle(self, environ)
         else:
