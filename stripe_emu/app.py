@@ -134,7 +134,7 @@ class App:
         """The request log of the control plane (status None: the connection was dropped)."""
         self.recent_requests.append({
             "request_id": request_id, "method": method, "path": path,
-            "params": req.params if req else None, "status": status,
+            "params": params.redacted(req.params) if req else None, "status": status,
             "account": req.account if req else None,
             "idempotency_key": req.idempotency_key if req else None,
             "created": int(self.clock()),

@@ -82,6 +82,27 @@ def _as_list(value):
     return [value[k] for k in sorted(value, key=lambda k: (len(k.lstrip("0")), k.lstrip("0")))]
 
 
+# What a request log keeps of card and bank details (issue 12): a card number's last four
+# digits, no CVC, no bank account number.
+_DROPPED = frozenset({"cvc", "account_number", "iban"})
+
+
+def redacted(params):
+    """`params` (decoded) as a request log may keep them."""
+    if isinstance(params, list):
+        return [redacted(item) for item in params]
+    if not isinstance(params, dict):
+        return params
+    kept = {}
+    for key, value in params.items():
+        if key in _DROPPED:
+            continue
+        if key == "number" and isinstance(value, str):
+            value = "*" * max(len(value) - 4, 0) + value[-4:]
+        kept[key] = redacted(value)
+    return kept
+
+
 def coerce(params, method, template):
     """The decoded `params` of an operation of Stripe's spec, checked and typed."""
     return _coerce(params, spec.request_schema(method, template), "")
