@@ -7,16 +7,14 @@ carries Stripe's CORS headers, and a preflight OPTIONS needs no key.
 """
 import collections
 import dataclasses
-import datetime
 import json
-import re
 import sys
 import time
 import traceback
 from wsgiref.util import application_uri
 
-from . import auth, control, errors, expand, faults, hosts, ids, idempotency, params, routes
-from . import spec
+from . import api_versions, auth, control, errors, expand, faults, hosts, ids, idempotency
+from . import params, routes, spec
 from .routing import Router
 from .store import Store
 from .webhooks import Dispatcher
@@ -163,7 +161,8 @@ class App:
         with self.store.transaction(write=req.method != "GET") as db:
             req.db = db
             result = route.handler(req, **args)
-            body = _ENCODE(expand.apply(req, result, req.params.get("expand") or ())).encode()
+            result = expand.apply(req, result, req.params.get("expand") or ())
+            body = _ENCODE(api_versions.shown_as(req.api_version, result)).encode()
             idempotency.record_inside(req, 200, body)
         if req.method != "GET":
             for hook in self.after_commit:
@@ -185,16 +184,9 @@ class App:
 
 
 def valid_version(version):
-    """Whether `version` is a well-formed Stripe API version (a real date, optionally with a
-    release name): the rule of the Stripe-Version header, and of a webhook endpoint's
-    api_version."""
-    if re.fullmatch(spec.API_VERSION_PATTERN, version) is None:
-        return False
-    try:
-        datetime.date.fromisoformat(version[:10])
-    except ValueError:  # 2023-13-45
-        return False
-    return True
+    """Whether Stripe takes `version` in the Stripe-Version header: a released API version,
+    or one newer than every version the package knows (api_versions.py)."""
+    return api_versions.accepted(version)
 
 
 def status_line(status):

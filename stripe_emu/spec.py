@@ -13,11 +13,13 @@ import json
 import re
 from pathlib import Path
 
+from . import api_versions
+
 SPEC_PATH = Path(__file__).resolve().parent / "spec3.subset.json"
 API_VERSION = "2023-08-16"
-# Stripe's API versions are dates, followed since 2024 by a release name: 2024-09-30.acacia.
-# `pattern`s here are matched against the whole value (params.py uses re.fullmatch).
-API_VERSION_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[a-z0-9.-]*)?"
+# A well-formed API version (api_versions.py has the released ones). `pattern`s here are
+# matched against the whole value (params.py uses re.fullmatch).
+API_VERSION_PATTERN = api_versions.PATTERN
 # An event type is dotted lower-case words (invoice_payment.paid); `*` means every event.
 EVENT_TYPE_PATTERN = r"\*|[a-z0-9_]+(\.[a-z0-9_]+)+"
 # Marks the hash of a payment method's details (`card` on POST /v1/sources): params.py
