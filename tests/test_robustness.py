@@ -54,7 +54,10 @@ def objects(api):
                                       "owner[email]": "fuzz@example.com"})["id"]
     endpoint = api.post("/v1/webhook_endpoints", {
         "url": "http://127.0.0.1:9/hooks", "enabled_events[0]": "source.canceled"})["id"]
+    transaction = api.post(f"/v1/customers/{customer}/balance_transactions",
+                           {"amount": "100", "currency": "usd"})["id"]
     return {"customer": customer, "id": card, "source": source, "webhook_endpoint": endpoint,
+            "transaction": transaction,
             "token": api.post("/v1/tokens", {"card[number]": "4242424242424242",
                                              "card[exp_month]": "12",
                                              "card[exp_year]": "2040"})["id"]}
