@@ -271,8 +271,12 @@ def _requests(app, given):
 
 def _faults(app, given):
     return {"object": "list", "data": [
-        dataclasses.asdict(fault)
+        _shown_fault(fault)
         for fault in app.faults.pending(account_from_key(given.get("account")))]}
+
+
+def _shown_fault(fault):
+    return dict(dataclasses.asdict(fault), account=masked_account(fault.account))
 
 
 def _inject(app, given):
@@ -285,7 +289,7 @@ def _inject(app, given):
             after_execution=given.get("after_execution") or False)
     except ValueError as error:
         raise errors.invalid(str(error))
-    return dataclasses.asdict(fault)
+    return _shown_fault(fault)
 
 
 def _clear_faults(app, given):

@@ -56,3 +56,14 @@ def test_snapshots_never_hold_card_numbers_or_cvcs(app):
     web.post("/_emu/reset")
     web.post("/_emu/snapshot", snapshot, headers={"Content-Type": "application/json"})
     assert len(web.get("/v1/customers", headers=AUTH).json["data"]) == 1
+
+
+def test_faults_show_their_account_masked(app):
+    web = webtest.TestApp(app)
+    injected = web.post("/_emu/faults", {"kind": "api_error", "account": KEY}).json
+    assert injected["account"] == "…9876"
+    assert [fault["account"] for fault in web.get("/_emu/faults").json["data"]] == ["…9876"]
+    assert "secretacct" not in web.get("/_emu/faults").text
+    # ...and still hits only that account.
+    web.get("/v1/customers", headers={"Authorization": "Bearer sk_test_other"}, status=200)
+    web.get("/v1/customers", headers=AUTH, status=500)
