@@ -66,3 +66,18 @@ def test_serve_allow_host(served_processes):
                           headers={**AUTH, "Host": "stripe.internal:12111"})[0] == 200
     assert served.request("GET", "/v1/customers",
                           headers={**AUTH, "Host": "rebind.example"})[0] == 400
+
+
+def test_wsgi_servers_take_allowed_hosts_from_the_environment(monkeypatch, tmp_path):
+    from stripe_emu import wsgi
+    monkeypatch.setenv("STRIPE_EMU_DB", str(tmp_path / "emu.db"))
+    monkeypatch.setenv("STRIPE_EMU_ALLOW_HOSTS", "stripe.internal, billing.internal")
+    monkeypatch.setattr(wsgi, "_apps", {})
+    client = webtest.TestApp(wsgi.app)
+    try:
+        for host, status in [("billing.internal", 200), ("stripe.internal:80", 200),
+                             ("rebind.example", 400)]:
+            client.get("/_emu/health", extra_environ={"HTTP_HOST": host}, status=status)
+    finally:
+        for app in wsgi._apps.values():
+            app.close()
