@@ -12,7 +12,7 @@ import math
 import re
 from urllib.parse import parse_qsl
 
-from . import errors, spec
+from . import api_versions, errors, spec
 from .store.db import SQLITE_INTEGERS
 
 _KEY = re.compile(r"([^\[\]]+)|\[([^\[\]]*)\]")
@@ -148,7 +148,8 @@ def _coerce(value, schema, name):
         listed = ", ".join(enum[:-1]) + (", or " if len(enum) > 2 else " or ") + enum[-1] \
             if len(enum) > 1 else "".join(enum)
         raise errors.invalid(f"Invalid {name}: must be one of {listed}", name)
-    if "pattern" in schema and not re.fullmatch(schema["pattern"], value):
+    if ("pattern" in schema and not re.fullmatch(schema["pattern"], value)) or (
+            schema.get(spec.API_VERSION_VALUE) and not api_versions.accepted(value)):
         # UNCERTAIN wording: for the values spec.py relaxes from an enum to a pattern.
         raise errors.invalid(f"Invalid {name}: {value}", name)
     limit = schema.get("maxLength")

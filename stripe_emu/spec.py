@@ -25,6 +25,8 @@ EVENT_TYPE_PATTERN = r"\*|[a-z0-9_]+(\.[a-z0-9_]+)+"
 # Marks the hash of a payment method's details (`card` on POST /v1/sources): params.py
 # reports its unknown fields in Stripe's words for payment methods.
 PAYMENT_METHOD = "x-stripeEmuPaymentMethod"
+# Marks a string that must name an API version Stripe takes (api_versions.accepted).
+API_VERSION_VALUE = "x-stripeEmuApiVersion"
 _EXPAND = {"type": "array", "items": {"type": "string", "maxLength": 5000}}
 _STRING = {"type": "string", "maxLength": 5000}
 _BOOLEAN = {"type": "boolean"}
@@ -109,12 +111,14 @@ _NEWER = {
 }
 
 # The spec enumerates the API versions and event types that existed in 2023; Stripe takes
-# the ones it knows today, so any well-formed value passes (the Stripe-Version header's rule).
+# the ones it knows today: any well-formed event type, and the API versions the
+# Stripe-Version header takes (released, or newer than the package knows).
 _EVENT_TYPES = {"type": "array",
                 "items": {"type": "string", "maxLength": 5000, "pattern": EVENT_TYPE_PATTERN}}
 _RELAXED = {
     ("post", "/v1/webhook_endpoints"): {
-        "api_version": {"type": "string", "maxLength": 5000, "pattern": API_VERSION_PATTERN},
+        "api_version": {"type": "string", "maxLength": 5000, "pattern": API_VERSION_PATTERN,
+                        API_VERSION_VALUE: True},
         "enabled_events": _EVENT_TYPES},
     ("post", "/v1/webhook_endpoints/{webhook_endpoint}"): {"enabled_events": _EVENT_TYPES},
 }
