@@ -77,9 +77,13 @@ def _is_array(value):
     return isinstance(value, dict) and value and all(_is_index(k) for k in value)
 
 
-def _as_list(value):
+def _indexes(value):
     # Ordered by number without int(): an index may have more digits than int() takes.
-    return [value[k] for k in sorted(value, key=lambda k: (len(k.lstrip("0")), k.lstrip("0")))]
+    return sorted(value, key=lambda k: (len(k.lstrip("0")), k.lstrip("0")))
+
+
+def _as_list(value):
+    return [value[k] for k in _indexes(value)]
 
 
 # What a request log keeps of card and bank details (issue 12): a card number's last four
@@ -162,7 +166,7 @@ def _coerce(value, schema, name):
 def _check_sequential(value, name):
     """Explicit indexes must be 0, 1, 2...: `expand[1]=x` alone names no array Stripe takes
     (`a[]=` appends, so it always is). UNCERTAIN: Stripe's exact wording."""
-    indexes = sorted(value, key=lambda k: (len(k.lstrip("0")), k.lstrip("0")))
+    indexes = _indexes(value)
     if any(index != str(position) for position, index in enumerate(indexes)):
         raise errors.invalid(
             f"Invalid array: the indexes of {name} must be sequential integers starting at 0 "
