@@ -198,3 +198,12 @@ def test_debit_sources_settle_like_bank_accounts(api, app):
                                                                     "succeeded")
     assert charge(api, 400, customer=customer, source=sepa["id"])["error"]["param"] == \
         "currency"
+
+
+def test_a_card_sources_checks_run_when_it_is_charged(api):
+    source = api.post("/v1/sources", {"type": "card", "card[number]": "4000000000000101",
+                                      "card[exp_month]": "1", "card[exp_year]": "2040",
+                                      "card[cvc]": "123", "card[address_zip]": "94107"})
+    assert source["card"]["cvc_check"] == "unchecked"
+    checks = charge(api, source=source["id"])["payment_method_details"]["card"]["checks"]
+    assert (checks["cvc_check"], checks["address_postal_code_check"]) == ("fail", "pass")

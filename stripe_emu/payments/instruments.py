@@ -176,7 +176,8 @@ def payment_method_details(instrument):
         return {"card": _card_details(card, card["brand"], dict(card["checks"]), None),
                 "type": "card"}
     if kind == "source":
-        card = instrument[instrument["type"]]
+        # A card Source shows its checks "unchecked" until charged; what they give is kept.
+        card = {**instrument[instrument["type"]], **instrument.get("_checks", {})}
         if instrument["type"] == "three_d_secure":
             # UNCERTAIN: what a legacy 3D Secure Source's charge shows at this version.
             secure = {"authentication_flow": None, "result": "authenticated",
