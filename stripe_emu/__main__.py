@@ -20,7 +20,7 @@ def _stop(signum, frame):
 
 def serve(args):
     app = make_app(db=args.db, control_plane="open" if args.control_plane_open else "loopback",
-                   webhooks=args.webhook)
+                   webhooks=args.webhook, allow_hosts=[*args.allow_host, args.host])
     if args.seed:
         try:
             created = testing.seed(app, args.seed)
@@ -87,6 +87,9 @@ def main(argv=None):
                               help="send every event of every account to URL, signed with "
                                    "SECRET (whsec_...; generated and printed if omitted); "
                                    "repeatable")
+    serve_parser.add_argument("--allow-host", metavar="NAME", action="append", default=[],
+                              help="answer requests whose Host is NAME (besides localhost, "
+                                   "IP addresses and --host); * for any; repeatable")
     serve_parser.set_defaults(run=serve)
     reset_parser = commands.add_parser("reset", help="delete all state of a database file")
     reset_parser.add_argument("--db", required=True, help="the SQLite file to reset")

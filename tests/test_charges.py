@@ -242,7 +242,7 @@ def test_uncaptured_charges_expire_after_seven_days(api, app):
         "payment.")
 
 
-def test_capturing_an_expired_charge_before_any_write_expires_it(api, app):
+def test_run_due_work_expires_charges_without_a_request(api, app):
     now = [1_700_000_000]
     app.clock = lambda: now[0]
     held = charge(api, customer=customer_with(api)["id"], capture="false")
@@ -250,6 +250,26 @@ def test_capturing_an_expired_charge_before_any_write_expires_it(api, app):
     testing.run_due_work(app)  # nothing else ran: the helper does the timers' work now
     assert api.get(f"/v1/charges/{held['id']}")["refunded"] is True
     assert len(events_of(api, "charge.expired")) == 1
+
+
+def test_capturing_a_charge_whose_expiry_has_not_run_yet_expires_it(api, app):
+    """One request runs at most 20 due moves: a capture reaching a charge whose expiry is
+    still waiting expires it itself, keeps that, and refuses."""
+    now = [1_700_000_000]
+    app.clock = lambda: now[0]
+    customer = customer_with(api)["id"]
+    held = []
+    for _ in range(21):
+        now[0] += 1
+        held.append(charge(api, customer=customer, capture="false")["id"])
+    now[0] += 7 * DAY
+    error = api.post(f"/v1/charges/{held[-1]}/capture", status=400)["error"]
+    assert error["code"] == "charge_expired_for_capture"
+    assert all(api.get(f"/v1/charges/{c}")["refunded"] for c in held)
+    expired = events_of(api, "charge.expired")
+    assert len(expired) == 21
+    assert {e["request"]["id"] for e in expired} == {None}
+    assert testing.run_due_work(app) == 0
 
 
 # -- update, list, search ---------------------------------------------------------------------

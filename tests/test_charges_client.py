@@ -69,3 +69,14 @@ def test_refund_errors(client):
         client.v1.charges.retrieve("ch_nope")
     assert missing.value.http_status == 404
     assert [r.id for r in client.v1.refunds.list(params={"charge": charge.id})] == [refund.id]
+
+
+def test_the_pytest_plugins_client_charges(stripe_client, stripe_emu_app):
+    customer = stripe_client.v1.customers.create(params={"source": "tok_visa"})
+    charge = stripe_client.v1.charges.create(params={"customer": customer.id, "amount": 2000,
+                                                     "currency": "usd"})
+    assert charge.paid and charge.customer == customer.id
+    testing.inject_fault(stripe_emu_app, "lock_timeout", path="/v1/refunds")
+    with pytest.raises(stripe.RateLimitError):
+        stripe_client.v1.refunds.create(params={"charge": charge.id})
+    assert stripe_client.v1.refunds.create(params={"charge": charge.id}).amount == 2000

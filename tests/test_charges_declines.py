@@ -2,6 +2,8 @@
 with the charge named), processing errors, checks, and Radar's risk levels."""
 import pytest
 
+from test_payment_sources import DECLINES
+
 DECLINED = "Your card was declined."
 GENERIC = "The bank did not return any further details with this decline."
 
@@ -11,20 +13,10 @@ def charge(api, source, status=200, **params):
                                     **params}, status=status)
 
 
-@pytest.mark.parametrize("token, code, decline_code, message, param", [
-    ("tok_chargeDeclined", "card_declined", "generic_decline", DECLINED, None),
-    ("tok_chargeDeclinedInsufficientFunds", "card_declined", "insufficient_funds",
-     "Your card has insufficient funds.", None),
-    ("tok_chargeDeclinedLostCard", "card_declined", "lost_card", DECLINED, None),
+@pytest.mark.parametrize("token, code, decline_code, message, param", DECLINES + [
     ("tok_chargeDeclinedStolenCard", "card_declined", "stolen_card", DECLINED, None),
     ("tok_visa_chargeDeclinedVelocityLimitExceeded", "card_declined", "card_velocity_exceeded",
      DECLINED, None),
-    ("tok_chargeDeclinedExpiredCard", "expired_card", "expired_card", "Your card has expired.",
-     "exp_month"),
-    ("tok_chargeDeclinedIncorrectCvc", "incorrect_cvc", "incorrect_cvc",
-     "Your card's security code is incorrect.", "cvc"),
-    ("tok_chargeDeclinedProcessingError", "processing_error", "processing_error",
-     "An error occurred while processing your card. Try again in a little bit.", None),
 ])
 def test_declines_are_stored_failed_and_answered_402(api, token, code, decline_code, message,
                                                      param):

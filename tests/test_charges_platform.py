@@ -5,7 +5,8 @@ import multiprocessing
 from conftest import Api
 from sources_kit import count, recorded
 from stripe_emu import make_app, testing
-from test_payment_sources_concurrency import RACERS, in_process, over_http, race
+from test_payment_sources_concurrency import RACERS, in_process, over_http, \
+    post_in_a_process, race
 from test_payment_sources_concurrency import two_servers  # noqa: F401 (a fixture)
 
 
@@ -77,22 +78,14 @@ def test_two_servers_refunding_the_last_amount(two_servers):
     assert len(recorded(api.app, "charge.refunded")) == 2
 
 
-def _capture_in_a_process(args):
-    path, charge = args
-    app = make_app(db=path)
-    try:
-        return in_process(app, "POST", f"/v1/charges/{charge}/capture", {"amount": 700})[0]
-    finally:
-        app.close()
-
-
 def test_spawned_processes_capturing_one_charge(tmp_path):
     path = str(tmp_path / "procs.db")
     app = make_app(db=path)
     api = Api(app)
     charge = held_charge(api)
     with multiprocessing.get_context("spawn").Pool(4) as pool:
-        statuses = pool.map(_capture_in_a_process, [(path, charge)] * 4)
+        statuses = pool.map(post_in_a_process,
+                            [(path, f"/v1/charges/{charge}/capture", {"amount": 700})] * 4)
     assert sorted(statuses) == [200, 400, 400, 400]
     final = api.get(f"/v1/charges/{charge}")
     assert (final["amount_captured"], final["amount_refunded"]) == (700, 300)

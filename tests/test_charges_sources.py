@@ -158,3 +158,52 @@ def test_a_three_d_secure_source_charges_its_card(api, app):
     secure_details = made["payment_method_details"]["card"]["three_d_secure"]
     assert secure_details["result"] == "authenticated"
     assert api.get(f"/v1/sources/{secure['id']}")["status"] == "consumed"
+
+
+def test_the_control_planes_payment_moves_refuse_what_stripe_never_does(api, app):
+    web = webtest.TestApp(app)
+    answer = web.post("/_emu/charges/ch_nope/settle", expect_errors=True)
+    assert (answer.status_int, answer.json["error"]["message"]) == (
+        404, "No such charge: 'ch_nope'")
+    card = card_source(api)["id"]
+    answer = web.post(f"/_emu/sources/{card}/fund", {"amount": "100"}, expect_errors=True)
+    assert answer.status_int == 400 and "receiver Source" in answer.json["error"]["message"]
+    source = ach_source(api)["id"]
+    answer = web.post(f"/_emu/sources/{source}/fund", {"amount": "100",
+                                                       "account": "sk_test_other"},
+                      expect_errors=True)
+    assert answer.status_int == 404
+    answer = web.post(f"/_emu/sources/{source}/fund", expect_errors=True)
+    assert answer.json["error"]["message"] == "Missing required param: amount."
+    assert api.get(f"/v1/sources/{source}")["status"] == "pending"
+    assert web.post("/_emu/due").json == {"ran": 0}
+
+
+def test_debit_sources_settle_like_bank_accounts(api, app):
+    ach = api.post("/v1/sources", {"type": "ach_debit", "currency": "usd",
+                                   "token": "btok_us_verified_accountClosed"})
+    sepa = api.post("/v1/sources", {"type": "sepa_debit", "currency": "eur",
+                                    "sepa_debit[iban]": "DE89370400440532013000",
+                                    "owner[name]": "Jenny Rosen"})
+    customer = api.post("/v1/customers", {"source": ach["id"]})["id"]
+    api.post(f"/v1/customers/{customer}/sources", {"source": sepa["id"]})
+    first = charge(api, customer=customer, source=ach["id"])
+    second = charge(api, customer=customer, source=sepa["id"], currency="eur")
+    assert (first["status"], first["payment_method_details"]["type"]) == ("pending", "ach_debit")
+    assert first["payment_method_details"]["ach_debit"]["last4"] == ach["ach_debit"]["last4"]
+    assert (second["status"], second["payment_method_details"]["sepa_debit"]["last4"]) == (
+        "pending", "3000")
+    assert (testing.settle_charge(app, first["id"])["failure_code"],
+            testing.settle_charge(app, second["id"])["status"]) == ("account_closed",
+                                                                    "succeeded")
+    assert charge(api, 400, customer=customer, source=sepa["id"])["error"]["param"] == \
+        "currency"
+
+
+def test_a_card_sources_checks_run_when_it_is_charged(api):
+    source = api.post("/v1/sources", {"type": "card", "card[number]": "4000000000000101",
+                                      "card[exp_month]": "1", "card[exp_year]": "2040",
+                                      "card[cvc]": "123", "card[address_zip]": "94107"})
+    assert source["card"]["cvc_check"] == "unchecked"
+    checks = charge(api, source=source["id"])["payment_method_details"]["card"]["checks"]
+    assert (checks["cvc_check"], checks["address_postal_code_check"]) == ("fail", "pass")

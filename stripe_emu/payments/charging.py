@@ -44,9 +44,11 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
                   statement_descriptor_suffix=None, receipt_email=None, shipping=None,
                   transfer_group=None, payment_intent=None, payment_method=None):
     """Charge `amount` (minor units, already checked by amounts.charge_amount) in `currency`
-    on `source`: a card, bank_account or Source dict already resolved (a stored one, or a
-    card built from a token or raw hash). `customer`: the customer id to name on the
-    charge. `capture=False` authorizes only (expires after 7 days). `payment_intent` and
+    on `source`: a card, bank_account, Source or card PaymentMethod dict already resolved (a
+    stored one, or a card built from a token or raw hash). Its test behaviour is read from
+    the internal keys cards.card_object gives a card (`_decline`, `_charge_fails`,
+    `_charge`): a PaymentMethod made from a card must carry them too. `customer`: the
+    customer id to name on the charge. `capture=False` authorizes only (expires after 7 days). `payment_intent` and
     `payment_method`: ids to write on a PaymentIntent's charge (its legacy `source` field is
     then null). Raises Stripe's 400 when the instrument cannot be charged (a consumed Source,
     an unverified bank account…) before writing anything; otherwise stores the charge,
@@ -56,7 +58,7 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
     instruments.check_chargeable(source, amount, currency, capture)
     bank = instruments.is_bank_debit(source)
     card = instruments.card_of(req, source)
-    outcome, decline = outcomes.decide(card, source)
+    outcome, decline = outcomes.decide(card)
     status = "failed" if decline else "pending" if bank else "succeeded"
     captured = capture and status != "failed"
     charge = {
@@ -178,8 +180,9 @@ def _refuse_capture(req, charge):
         raise errors.StripeError(f"Charge {charge['id']} has already been refunded.",
                                  code="charge_already_refunded")
     if charge["created"] + EXPIRY_DAYS * balance.DAY <= req.now:
-        # Its timer has not run yet: expire it now, and keep that while refusing.
-        expire(req, charge)
+        # Its timer has not run yet (more were due than one request runs): expire it now,
+        # as Stripe's own move, and keep that while refusing.
+        expire(events.by_stripe(req.app, req.db, req.account), charge)
         error = _expired(charge)
         error.commit = True
         raise error

@@ -19,15 +19,6 @@ SOURCE_OBJECTS = ("card", "bank_account", "source")
 _PAYMENT_METHOD_OBJECTS = ("payment_method", "card")
 
 
-def live_customer(req, customer_id, param="id", status=404):
-    """The customer, or "No such customer" when it never existed or was deleted (404 for an
-    id in the URL, 400 for one in a parameter)."""
-    customer = objects.get(req.db, req.account, customer_id)
-    if customer is None or customer["object"] != "customer" or customer.get("deleted"):
-        raise errors.no_such("customer", customer_id, param=param, status=status)
-    return customer
-
-
 def newest_sources(req, customer_id, limit):
     """The customer's payment sources, most recently added first: one indexed, limited
     query; (objects, has_more)."""

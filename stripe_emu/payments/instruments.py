@@ -135,9 +135,10 @@ def _check_source(source, amount, currency, param):
 
 def card_of(req, instrument):
     """The card whose test behaviour decides a card charge (`_decline`, `_charge_fails`,
-    `_charge`): the card itself, a card Source, or the card a 3D Secure Source stands for;
-    None for bank debits and other Sources."""
-    if instrument["object"] == "card":
+    `_charge`): the card itself, a card PaymentMethod (which keeps the keys of the card it
+    was made from), a card Source, or the card a 3D Secure Source stands for; None for bank
+    debits and other Sources."""
+    if instrument["object"] in ("card", "payment_method"):
         return instrument
     if instrument["object"] != "source":
         return None
@@ -169,22 +170,31 @@ def payment_method_details(instrument):
             details["mandate"] = None
         return {instrument["type"]: details, "type": instrument["type"]}
     card, secure = instrument, None
+    if kind == "payment_method":
+        # A PaymentMethod's card hash already has the charge's vocabulary (brand, checks).
+        card = instrument["card"]
+        return {"card": _card_details(card, card["brand"], dict(card["checks"]), None),
+                "type": "card"}
     if kind == "source":
-        card = instrument[instrument["type"]]
+        # A card Source shows its checks "unchecked" until charged; what they give is kept.
+        card = {**instrument[instrument["type"]], **instrument.get("_checks", {})}
         if instrument["type"] == "three_d_secure":
             # UNCERTAIN: what a legacy 3D Secure Source's charge shows at this version.
             secure = {"authentication_flow": None, "result": "authenticated",
                       "result_reason": None, "version": "1.0.2"}
-    return {"card": {
-        "brand": brand(card["brand"]),
-        "checks": {"address_line1_check": card.get("address_line1_check"),
-                   "address_postal_code_check": card.get("address_zip_check"),
-                   "cvc_check": card.get("cvc_check")},
-        "country": card["country"], "exp_month": card["exp_month"],
-        "exp_year": card["exp_year"], "fingerprint": card["fingerprint"],
-        "funding": card["funding"], "installments": None, "last4": card["last4"],
-        "mandate": None, "network": brand(card["brand"]), "network_token": {"used": False},
-        "three_d_secure": secure, "wallet": None}, "type": "card"}
+    checks = {"address_line1_check": card.get("address_line1_check"),
+              "address_postal_code_check": card.get("address_zip_check"),
+              "cvc_check": card.get("cvc_check")}
+    return {"card": _card_details(card, brand(card["brand"]), checks, secure), "type": "card"}
+
+
+def _card_details(card, card_brand, checks, secure):
+    return {"brand": card_brand, "checks": checks, "country": card["country"],
+            "exp_month": card["exp_month"], "exp_year": card["exp_year"],
+            "fingerprint": card["fingerprint"], "funding": card["funding"],
+            "installments": None, "last4": card["last4"], "mandate": None,
+            "network": card_brand, "network_token": {"used": False},
+            "three_d_secure": secure, "wallet": None}
 
 
 def _ach_debit(bank, holder_type):
@@ -203,6 +213,8 @@ def billing_details(instrument):
     if instrument["object"] == "bank_account":
         return {"address": _address({}), "email": None,
                 "name": instrument["account_holder_name"], "phone": None}
+    if instrument["object"] == "payment_method":
+        return instrument["billing_details"]
     return {"address": _address(instrument), "email": None, "name": instrument.get("name"),
             "phone": None}
 

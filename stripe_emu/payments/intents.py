@@ -14,7 +14,7 @@ from .. import errors, events, ids, webhooks
 from ..expand import present
 from ..store import objects
 from ..resources import cards, common
-from . import defaults, methods
+from . import methods
 
 # The moves of each kind of intent: action → the statuses it may start from. Where each
 # leads is the resource's business (a confirm ends in requires_action, processing,
@@ -142,7 +142,7 @@ def update(req, before, after):
             # UNCERTAIN wording; Stripe does not let an intent change customer.
             raise errors.invalid(f"You cannot change the customer of a {_NOUNS[kind]}.",
                                  "customer")
-        after["customer"] = params["customer"] and defaults.live_customer(
+        after["customer"] = params["customer"] and common.live_customer(
             req, params["customer"], param="customer", status=400)["id"] or None
     if params.get("payment_method_types"):
         after["automatic_payment_methods"], after["payment_method_types"] = \

@@ -24,9 +24,9 @@ BANK_FAILURES = {
 }
 
 
-def decide(card, instrument):
-    """(outcome, Decline or None) of charging `instrument`, whose test behaviour is that of
-    `card` (None for bank debits and non-card Sources, which Radar does not assess)."""
+def decide(card):
+    """(outcome, Decline or None) of a charge whose test behaviour is that of `card` (None
+    for bank debits and non-card Sources, which Radar does not assess)."""
     if card is None:
         return _outcome("approved_by_network", None, "not_assessed", None,
                         "Payment complete.", "authorized"), None

@@ -104,11 +104,10 @@ def _new_customer(req, charge, customer_id):
 
 
 def list_charges(req):
-    fields = {name: req.params[name] for name in ("payment_intent", "transfer_group")
-              if req.params.get(name)}
+    fields = {name: req.params[name] for name in ("customer", "payment_intent",
+                                                  "transfer_group") if req.params.get(name)}
     return common.list_page(req, "/v1/charges", ("charge",),
                             lambda bad: f"No such charge: '{bad}'",
-                            customer=req.params.get("customer") or None,
                             created=req.params.get("created"), fields=fields)
 
 

@@ -8,7 +8,7 @@ import secrets
 from .. import errors, events, ids, search
 from ..payments import defaults, methods
 from ..store import objects
-from . import common, payment_sources
+from . import common, customer_balance_transactions, payment_sources, tax_ids
 
 
 def _shipping(given):
@@ -103,6 +103,9 @@ def create_customer(req):
     }
     _apply(req, customer)
     objects.insert(req.db, req.account, customer)
+    if customer["balance"]:
+        customer_balance_transactions.record(req, dict(customer, balance=0),
+                                             customer["balance"], "initial")
     given = payment_sources.given_source(req)
     if given is not None:
         # Before the event, so that customer.created shows the new default_source.
@@ -111,7 +114,14 @@ def create_customer(req):
     if req.params.get("payment_method"):
         # "The ID of the PaymentMethod to attach to the customer."
         methods.attach(req, methods.resolve(req, req.params["payment_method"]), customer["id"])
+    for index, given_id in enumerate(req.params.get("tax_id_data") or ()):
+        tax_ids.add(req, customer["id"], given_id["type"], given_id["value"],
+                    f"tax_id_data[{index}]")
     return customer
+
+
+# The customer, or "No such customer": the one rule, in common.py for the sub-resources.
+live_customer = common.live_customer
 
 
 def retrieve_customer(req, customer):
@@ -120,7 +130,7 @@ def retrieve_customer(req, customer):
 
 
 def update_customer(req, customer):
-    before = defaults.live_customer(req, customer)
+    before = live_customer(req, customer)
     given = payment_sources.given_source(req)
     if given is not None and req.params.get("default_source"):
         # UNCERTAIN: Stripe's answer is undocumented. `source` replaces (deletes) the default
@@ -129,6 +139,9 @@ def update_customer(req, customer):
         raise errors.invalid("You may only specify one of these parameters: default_source, "
                              f"{given[0]}.", "default_source")
     after = _apply(req, dict(before))
+    if after["balance"] != before["balance"]:
+        customer_balance_transactions.record(req, before, after["balance"] - before["balance"],
+                                             "adjustment")
     if req.params.get("default_source"):
         after["default_source"] = defaults.attached_source_id(
             req, after, req.params["default_source"], "default_source")
@@ -141,8 +154,9 @@ def update_customer(req, customer):
 
 
 def delete_customer(req, customer):
-    customer = defaults.live_customer(req, customer)
+    customer = live_customer(req, customer)
     payment_sources.remove_all(req, customer)
+    tax_ids.remove_all(req, customer["id"])
     customer["deleted"] = True
     objects.update(req.db, req.account, customer)
     events.record(req, "customer.deleted", customer)

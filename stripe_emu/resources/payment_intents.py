@@ -11,7 +11,7 @@ payments/intents.py's; paying with a PaymentMethod is payments/methods.py's.
 """
 from .. import errors, events, ids, search
 from ..expand import present
-from ..payments import amounts, charging, defaults, intents, methods, refunding
+from ..payments import amounts, charging, intents, methods, refunding
 from ..store import objects
 from . import cards, common
 
@@ -50,7 +50,7 @@ def create_payment_intent(req):
                                      param)
     customer = params.get("customer")
     if customer:
-        defaults.live_customer(req, customer, param="customer", status=400)
+        common.live_customer(req, customer, param="customer", status=400)
     intent_id, secret = intents.new(ids.PAYMENT_INTENT)
     intent = {
         "id": intent_id,

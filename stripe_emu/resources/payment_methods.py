@@ -79,7 +79,7 @@ def list_payment_methods(req):
         # UNCERTAIN: at this API version the list without `customer` is for Treasury flows,
         # which hold no PaymentMethods here: an empty list.
         return {"object": "list", "data": [], "has_more": False, "url": "/v1/payment_methods"}
-    defaults.live_customer(req, customer, param="customer", status=400)
+    common.live_customer(req, customer, param="customer", status=400)
     return _customer_list(req, customer, "/v1/payment_methods")
 
 
@@ -87,7 +87,7 @@ def attach_payment_method(req, payment_method):
     customer = req.params.get("customer")
     if not customer:
         raise errors.missing_param("customer")
-    defaults.live_customer(req, customer, param="customer", status=400)
+    common.live_customer(req, customer, param="customer", status=400)
     pm = methods.resolve(req, payment_method, status=404)  # a magic id makes a new one
     if methods.is_legacy(pm):
         # UNCERTAIN: a card or Source is attached through the customer's sources.
@@ -132,12 +132,12 @@ def _detach_legacy(req, pm):
 
 
 def list_customer_payment_methods(req, customer):
-    defaults.live_customer(req, customer)
+    common.live_customer(req, customer)
     return _customer_list(req, customer, f"/v1/customers/{customer}/payment_methods")
 
 
 def retrieve_customer_payment_method(req, customer, payment_method):
-    defaults.live_customer(req, customer)
+    common.live_customer(req, customer)
     obj = defaults.owned(req, customer, payment_method, _LISTED)
     if obj is None:
         # UNCERTAIN: Stripe's wording for a PaymentMethod the customer does not have.

@@ -14,12 +14,13 @@ its request's write transaction (BEGIN IMMEDIATE; GETs read in a plain one) and 
 changes are guarded updates, so of several requests racing for one object exactly one wins
 and the others answer Stripe's error.
 """
-from .. import errors, events, ids, testcards
+from .. import api_versions, errors, events, ids, testcards
 from ..expand import present
 from ..payments import defaults
 from ..payments.defaults import SOURCE_OBJECTS
 from ..store import objects
 from . import cards, common, sources, tokens
+
 # What each collection lists and retrieves (the spec types GET .../cards/{id} as a card).
 # Updating and deleting take any payment source on every collection: Stripe documents those
 # as "customer source" operations (its "Delete a customer source" example is DELETE
@@ -79,14 +80,19 @@ def remove_all(req, customer):
 def customer_sources_list(req, customer):
     """`customer.sources` when expanded: the first page of the customer's sources."""
     data, more = defaults.newest_sources(req, customer["id"], limit=10)
-    return {"object": "list", "data": [present(obj) for obj in data], "has_more": more,
-            "url": f"/v1/customers/{customer['id']}/sources"}
+    listed = {"object": "list", "data": [present(obj) for obj in data], "has_more": more,
+              "url": f"/v1/customers/{customer['id']}/sources"}
+    if req.api_version < api_versions.ACCOUNT_BALANCE_UNTIL:
+        # Older API versions counted the embedded list (UNCERTAIN: its place in the list).
+        listed["total_count"] = objects.customer_count(req.db, req.account, customer["id"],
+                                                       SOURCE_OBJECTS)
+    return listed
 
 
 # -- handlers ----------------------------------------------------------------------------
 
 def create_customer_source(req, customer):
-    customer = defaults.live_customer(req, customer)
+    customer = common.live_customer(req, customer)
     given = given_source(req)
     if given is None:
         raise errors.missing_param("source")
@@ -97,7 +103,7 @@ def create_customer_source(req, customer):
 
 
 def list_customer_sources(req, customer):
-    customer_id = defaults.live_customer(req, customer)["id"]
+    customer_id = common.live_customer(req, customer)["id"]
     kinds = _shown(req)
     wanted = req.params.get("object")
     if wanted is not None:
@@ -241,7 +247,7 @@ def _discard(req, obj):
 
 def _attached(req, customer_id, source_id, kinds=SOURCE_OBJECTS):
     """(customer, payment source) for a live customer's source of one of `kinds`."""
-    customer = defaults.live_customer(req, customer_id)
+    customer = common.live_customer(req, customer_id)
     obj = defaults.owned(req, customer_id, source_id, kinds)
     if obj is None:
         raise common.not_linked(customer_id, source_id)

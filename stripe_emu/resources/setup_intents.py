@@ -10,7 +10,7 @@ The shared rules (moves, client secret, return_url, 3D Secure) are payments/inte
 """
 from .. import errors, events, ids
 from ..expand import present
-from ..payments import defaults, intents, methods
+from ..payments import intents, methods
 from ..store import objects
 from . import cards, common
 
@@ -102,7 +102,7 @@ def _missing(bad):
 def _customer(req, customer_id):
     if not customer_id:
         return None
-    return defaults.live_customer(req, customer_id, param="customer", status=400)["id"]
+    return common.live_customer(req, customer_id, param="customer", status=400)["id"]
 
 
 # -- confirming ------------------------------------------------------------------------------

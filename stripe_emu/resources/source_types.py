@@ -55,11 +55,12 @@ def _card(req, source, params):
         card = cards.card_object(req, cards.card_from_hash(req, details, "card"), details)
     else:
         card = _redeem(req, token, "card")
-    source["card"] = card_details(card)
+    source["card"] = cards.unchecked(card_details(card))
     source["_decline"], source["_charge_fails"] = card["_decline"], card["_charge_fails"]
     source["_three_d_secure"] = card.get("_three_d_secure")
     source["_charge"] = card["_charge"]
-    return False
+    source["_checks"] = {key: card[key] for key in cards.CHECKS}  # their results, once charged
+    return True  # chargeable at once: Stripe records source.chargeable
 
 
 def card_details(card):
