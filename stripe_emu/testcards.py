@@ -12,6 +12,7 @@ import string
 from typing import NamedTuple
 
 from .errors import StripeError, card_error, invalid
+from . import three_d_secure_cards as _3DS
 from .international_cards import INTERNATIONAL as _INTERNATIONAL
 
 # Cards: number -> (brand, funding, the magic tokens that mint it).  Every card of this table
@@ -363,80 +364,37 @@ def charge_behaviour(number) -> dict:
             "available_at_once": n in _AVAILABLE_AT_ONCE}
 
 
-# --- 3D Secure and the regulatory (SCA) cards: docs.stripe.com/testing#three-ds-cards and
-# #regulatory-cards. One table for card Sources (their `three_d_secure` field) and for
-# PaymentMethods and intents (whether a setup or a payment must be authenticated first).
+# --- 3D Secure and the regulatory (SCA) cards (their data: three_d_secure_cards.py) -------
 
 class ThreeDSecure(NamedTuple):
     """What a card does about 3D Secure."""
     support: str              # a card Source's card.three_d_secure
     on_setup: bool            # a SetupIntent (or a payment saving the card) must authenticate
     on_session: bool          # an on-session payment must authenticate
-    off_session: Decline | None = None   # an off-session payment declines (None: succeeds)
-    after_authentication: Decline | None = None  # declines once authenticated
-    set_up_exempts: bool = False  # once set up, later payments need nothing
+    off_session: Decline | None   # an off-session payment declines (None: succeeds)
+    after_authentication: Decline | None  # declines once authenticated
+    set_up_exempts: bool      # once set up, later payments need nothing
 
 
-_AUTHENTICATION_REQUIRED = Decline("authentication_required", "authentication_required",
-                                   "Your card was declined. This transaction requires "
-                                   "authentication.")
-_INSUFFICIENT_FUNDS = Decline("card_declined", "insufficient_funds",
-                              "Your card has insufficient funds.")
-_REQUIRED = ThreeDSecure("required", True, True, _AUTHENTICATION_REQUIRED)
-THREE_D_SECURE = {
-    "optional": ThreeDSecure("optional", False, False),
-    "not_supported": ThreeDSecure("not_supported", False, False),
-    "required": _REQUIRED,
-    # "Requires authentication for the initial purchase, but succeeds for subsequent payments
-    # (including off-session ones) as long as the card is setup with setup_future_usage."
-    "required_on_setup": _REQUIRED._replace(set_up_exempts=True),
-    # "… fails for subsequent payments … with an insufficient_funds decline code."
-    "required_then_insufficient_funds": _REQUIRED._replace(
-        off_session=_INSUFFICIENT_FUNDS, after_authentication=_INSUFFICIENT_FUNDS),
-    # UNCERTAIN (Stripe: "already set up for off-session use"): setting it up and paying off
-    # session need nothing; an on-session payment authenticates.
-    "set_up_for_off_session": ThreeDSecure("required", False, True),
-    "required_then_declined": _REQUIRED._replace(
-        after_authentication=Decline("card_declined", "generic_decline", _DECLINED)),
-}
-# number -> its THREE_D_SECURE behaviour; any other card is "optional". UNCERTAIN: Stripe's
-# page says 3D Secure is "supported" on 4000000000003055 and 4242424242424242 and "not
-# supported" on 378282246310005, which card Sources spell optional and not_supported.
-_THREE_D_SECURE_CARDS = {
-    "4000000000003063": "required", "4000000000003220": "required",
-    "4000002500003155": "required_on_setup", "4000002760003184": "required",
-    "4000008260003178": "required_then_insufficient_funds",
-    "4000003800000446": "set_up_for_off_session",
-    "4000008400001629": "required_then_declined",
-    "378282246310005": "not_supported",
-}
-# The 3D Secure cards join the test cards (Visa credit, their own magic PaymentMethods).
-_THREE_D_SECURE_PAYMENT_METHODS = {
-    "pm_card_threeDSecure2Required": "4000000000003220",
-    "pm_card_threeDSecureRequired": "4000000000003063",
-    "pm_card_threeDSecureOptional": "4000000000003055",
-    "pm_card_threeDSecureRequiredChargeDeclined": "4000008400001629",
-    "pm_card_authenticationRequiredOnSetup": "4000002500003155",
-    "pm_card_authenticationRequired": "4000002760003184",
-    "pm_card_authenticationRequiredChargeDeclinedInsufficientFunds": "4000008260003178",
-    "pm_card_authenticationRequiredSetupForOffSession": "4000003800000446",
-    "pm_card_amex_threeDSecureNotSupported": "378282246310005",
-}
-for _number in (*_THREE_D_SECURE_CARDS, "4000000000003055"):
-    _CARDS.setdefault(_number, (*_V, ""))
+def _three_d_secure(support, on_setup, on_session, off_session, after, set_up_exempts):
+    return ThreeDSecure(support, on_setup, on_session, off_session and Decline(*off_session),
+                        after and Decline(*after), set_up_exempts)
+
+
+THREE_D_SECURE = {name: _three_d_secure(*flags) for name, flags in _3DS.BEHAVIOURS.items()}
 
 
 def three_d_secure_of(number) -> str:
     """The name (a key of THREE_D_SECURE) of what card `number` does about 3D Secure: cards
     keep the name, never the number."""
-    return _THREE_D_SECURE_CARDS.get(str(number), "optional")
+    return _3DS.CARDS.get(str(number), "optional")
 
 
 def payment_method_card(pm_id) -> str | None:
     """The test number a magic PaymentMethod id (`pm_card_visa`, …) stands for, or None.
     Each magic token `tok_X` has its twin `pm_card_X` (as on Stripe's testing page)."""
-    if pm_id in _THREE_D_SECURE_PAYMENT_METHODS:
-        return _THREE_D_SECURE_PAYMENT_METHODS[pm_id]
+    if pm_id in _3DS.PAYMENT_METHODS:
+        return _3DS.PAYMENT_METHODS[pm_id]
     if pm_id.startswith("pm_card_"):
         return MAGIC_TOKENS.get("tok_" + pm_id[len("pm_card_"):])
     return None

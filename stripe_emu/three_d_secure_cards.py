@@ -1,0 +1,56 @@
+"""Stripe's 3D Secure and regulatory (SCA) test cards (docs.stripe.com/testing#three-ds-cards
+and #regulatory-cards): data only, read by testcards.py (which answers every question about a
+test card). One table for card Sources (their `three_d_secure` field) and for PaymentMethods
+and intents (whether a setup or a payment must be authenticated first)."""
+
+# Declines, as (code, decline_code, message).
+AUTHENTICATION_REQUIRED = ("authentication_required", "authentication_required",
+                           "Your card was declined. This transaction requires authentication.")
+INSUFFICIENT_FUNDS = ("card_declined", "insufficient_funds", "Your card has insufficient funds.")
+GENERIC_DECLINE = ("card_declined", "generic_decline", "Your card was declined.")
+
+# Behaviour name -> (a card Source's card.three_d_secure, authenticates on setup, on session,
+# what an off-session payment declines with (None: it succeeds), what it declines with once
+# authenticated, whether a card once set up pays without authenticating again).
+_REQUIRED = ("required", True, True, AUTHENTICATION_REQUIRED, None, False)
+BEHAVIOURS = {
+    "optional": ("optional", False, False, None, None, False),
+    "not_supported": ("not_supported", False, False, None, None, False),
+    "required": _REQUIRED,
+    # "Requires authentication for the initial purchase, but succeeds for subsequent payments
+    # (including off-session ones) as long as the card is setup with setup_future_usage."
+    "required_on_setup": _REQUIRED[:5] + (True,),
+    # "… fails for subsequent payments (including off-session ones) with an
+    # insufficient_funds decline code."
+    "required_then_insufficient_funds": ("required", True, True, INSUFFICIENT_FUNDS,
+                                         INSUFFICIENT_FUNDS, False),
+    # UNCERTAIN (Stripe: "already set up for off-session use"): setting it up and paying off
+    # session need nothing; an on-session payment authenticates.
+    "set_up_for_off_session": ("required", False, True, None, None, False),
+    "required_then_declined": _REQUIRED[:4] + (GENERIC_DECLINE, False),
+}
+
+# Number -> its behaviour; any other card is "optional". UNCERTAIN: Stripe's page says 3D
+# Secure is "supported" on 4000000000003055 and 4242424242424242 and "not supported" on
+# 378282246310005, which card Sources spell optional and not_supported.
+CARDS = {
+    "4000000000003063": "required", "4000000000003220": "required",
+    "4000002500003155": "required_on_setup", "4000002760003184": "required",
+    "4000008260003178": "required_then_insufficient_funds",
+    "4000003800000446": "set_up_for_off_session",
+    "4000008400001629": "required_then_declined",
+    "378282246310005": "not_supported",
+}
+
+# Their magic PaymentMethods (Visa credit cards, but for the Amex).
+PAYMENT_METHODS = {
+    "pm_card_threeDSecure2Required": "4000000000003220",
+    "pm_card_threeDSecureRequired": "4000000000003063",
+    "pm_card_threeDSecureOptional": "4000000000003055",
+    "pm_card_threeDSecureRequiredChargeDeclined": "4000008400001629",
+    "pm_card_authenticationRequiredOnSetup": "4000002500003155",
+    "pm_card_authenticationRequired": "4000002760003184",
+    "pm_card_authenticationRequiredChargeDeclinedInsufficientFunds": "4000008260003178",
+    "pm_card_authenticationRequiredSetupForOffSession": "4000003800000446",
+    "pm_card_amex_threeDSecureNotSupported": "378282246310005",
+}
