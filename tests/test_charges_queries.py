@@ -2,7 +2,7 @@
 number of statements, each using an index."""
 from conftest import Api
 from stripe_emu import make_app
-from test_query_plans import _FULL_SCAN, Recorder
+from test_query_plans import statements_per_step
 
 
 def steps(api):
@@ -37,17 +37,7 @@ def test_statements_per_operation_do_not_grow_with_stored_charges():
             charge = api.post("/v1/charges", {"customer": customer, "amount": 900,
                                               "currency": "usd", "capture": "false"})["id"]
             api.post("/v1/refunds", {"charge": charge})
-        operations = steps(api)
-        recorder = Recorder(app)
-        per_step = {}
-        for name, step in operations.items():
-            step()
-            statements = recorder.take()
-            per_step[name] = len(statements)
-            for statement in statements:
-                for row in recorder.conn.execute(f"EXPLAIN QUERY PLAN {statement}"):
-                    assert not _FULL_SCAN.match(row[-1]), f"{row[-1]!r} in {statement}"
-        counts.append(per_step)
+        counts.append(statements_per_step(app, steps(api)))
         app.close()
     assert counts[0] == counts[1]
     assert all(count <= 25 for count in counts[0].values()), counts[0]

@@ -3,7 +3,7 @@ PaymentMethods stored: a fixed number of statements, each using an index."""
 from conftest import Api
 from intents_kit import CARD_ONLY
 from stripe_emu import make_app, testing
-from test_query_plans import _FULL_SCAN, Recorder
+from test_query_plans import statements_per_step
 
 
 def steps(api, app):
@@ -51,17 +51,7 @@ def test_statements_per_operation_do_not_grow_with_stored_intents():
             api.post("/v1/payment_intents", {"amount": 900, "currency": "usd",
                                              "customer": customer})
             api.post("/v1/payment_methods/pm_card_visa/attach", {"customer": customer})
-        operations = steps(api, app)
-        recorder = Recorder(app)
-        per_step = {}
-        for name, step in operations.items():
-            step()
-            statements = recorder.take()
-            per_step[name] = len(statements)
-            for statement in statements:
-                for row in recorder.conn.execute(f"EXPLAIN QUERY PLAN {statement}"):
-                    assert not _FULL_SCAN.match(row[-1]), f"{row[-1]!r} in {statement}"
-        counts.append(per_step)
+        counts.append(statements_per_step(app, steps(api, app)))
         app.close()
     assert counts[0] == counts[1]
     assert all(count <= 40 for count in counts[0].values()), counts[0]

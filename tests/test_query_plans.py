@@ -22,6 +22,21 @@ class Recorder:
                                                                     "DELETE", "INSERT")]
 
 
+def statements_per_step(app, operations):
+    """{name: how many statements it ran} for each step of `operations` ({name: callable}),
+    asserting that every statement uses an index."""
+    recorder = Recorder(app)
+    per_step = {}
+    for name, step in operations.items():
+        step()
+        statements = recorder.take()
+        per_step[name] = len(statements)
+        for statement in statements:
+            for row in recorder.conn.execute(f"EXPLAIN QUERY PLAN {statement}"):
+                assert not _FULL_SCAN.match(row[-1]), f"{row[-1]!r} in {statement}"
+    return per_step
+
+
 def scenario(api):
     """One call of each operation; returns {operation: statements it ran}."""
     customer = api.post("/v1/customers", {"email": "plan@example.com"})["id"]
