@@ -212,6 +212,11 @@ def test_amounts_currencies_and_parameters(api):
         "code"] == "payment_method_not_available"
     assert api.get("/v1/payment_intents/pi_nope", status=404)["error"]["message"] == \
         "No such payment_intent: 'pi_nope'"
+    # Cards come as PaymentMethods; payment_method_data's types are all others.
+    error = pay(api, status=400, confirm="true", **CARD_ONLY,
+                **{"payment_method_data[type]": "sepa_debit"})["error"]
+    assert (error["code"], error["param"]) == ("payment_method_not_available",
+                                               "payment_method_data[type]")
 
 
 def test_update_list_and_search(api):

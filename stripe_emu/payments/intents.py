@@ -202,19 +202,15 @@ def needs_return_url(intent, return_url, off_session=False):
 
 
 def payment_method_to_confirm(req, intent, params):
-    """The PaymentMethod a confirmation uses: `payment_method`, `payment_method_data`, or the
-    one the intent has; checked against the intent's customer. None when there is none."""
-    if params.get("payment_method") and params.get("payment_method_data"):
-        raise errors.invalid("You may only specify one of these parameters: payment_method, "
-                             "payment_method_data.", "payment_method")
+    """The PaymentMethod a confirmation uses: `payment_method`, or the one the intent has;
+    checked against the intent's customer. None when there is none."""
     if params.get("payment_method_data"):
-        data = params["payment_method_data"]
-        if data.get("type") not in (None, "card"):
-            raise errors.invalid("stripe_emu emulates payment_method_data of type card only.",
-                                 "payment_method_data[type]", "payment_method_not_available")
-        pm = methods.from_params(req, data, "payment_method_data")
-        objects.insert(req.db, req.account, pm)
-        return pm
+        # Stripe's types for it are all but card (cards come from Stripe.js as PaymentMethods).
+        raise errors.invalid(
+            f"payment_method_data[type] {params['payment_method_data'].get('type')} is not "
+            "available in stripe_emu, which emulates card PaymentMethods: create one with "
+            "POST /v1/payment_methods and pass its id as payment_method.",
+            "payment_method_data[type]", "payment_method_not_available")
     pm_id = params.get("payment_method") or intent["payment_method"]
     if not pm_id:
         return None

@@ -91,23 +91,20 @@ def from_card(req, card, details=None, metadata=None):
     return pm
 
 
-def from_params(req, given, prefix):
-    """A new, unsaved PaymentMethod from the parameters of POST /v1/payment_methods (or an
-    intent's `payment_method_data`, `prefix` "payment_method_data"): `card` as details or
-    `card[token]`, `billing_details`, `metadata`. Redeems a token last."""
-    def name(field):
-        return f"{prefix}[{field}]" if prefix else field
+def from_params(req, given):
+    """A new, unsaved PaymentMethod from the parameters of POST /v1/payment_methods: `card`
+    as details or `card[token]`, `billing_details`, `metadata`. Redeems a token last."""
     card_given = given.get("card")
     if not card_given:
-        raise errors.missing_param(name("card"))
+        raise errors.missing_param("card")
     metadata = common.merged_metadata({}, given)
     if card_given.get("token"):
-        card = tokens.redeem(req, card_given["token"], param=name("card") + "[token]")
+        card = tokens.redeem(req, card_given["token"], param="card[token]")
         if card["object"] != "card":
             raise errors.invalid(f"The token {card_given['token']} is not a card token.",
-                                 name("card") + "[token]")
+                                 "card[token]")
     else:
-        card = cards.card_object(req, cards.card_from_hash(req, card_given, name("card")))
+        card = cards.card_object(req, cards.card_from_hash(req, card_given, "card"))
     return from_card(req, card, given.get("billing_details"), metadata)
 
 

@@ -37,7 +37,7 @@ def create_payment_method(req):
         if params.get(param):
             raise errors.invalid("Sharing a customer's PaymentMethod with a connected account "
                                  "is a Connect feature that stripe_emu does not emulate.", param)
-    pm = methods.from_params(req, params, "")
+    pm = methods.from_params(req, params)
     objects.insert(req.db, req.account, pm)
     return pm
 
