@@ -225,6 +225,9 @@ def test_a_card_source_pays_as_a_payment_method(api):
     cus = customer(api)
     source = api.post("/v1/sources", {"type": "card", "token": "tok_amex"})
     add(api, cus, source["id"])
+    shown = api.get(f"/v1/payment_methods/{source['id']}")
+    assert (shown["object"], shown["customer"]) == ("payment_method", cus)
+    assert shown["card"]["three_d_secure_usage"] == {"supported": False}
     paid = api.post("/v1/payment_intents", {
         "amount": "500", "currency": "usd", "customer": cus, "payment_method": source["id"],
         "confirm": "true", "payment_method_types[]": "card"})

@@ -47,7 +47,9 @@ def billing_details(given=None, current=None):
     return details
 
 
-def _card_hash(card, checks):
+def _card_hash(card, checks, behaviour):
+    """A PaymentMethod's `card` hash for a card (or a Source's card hash): `checks` as they
+    show, `behaviour` the object keeping the test card's 3D Secure rule."""
     return {
         "brand": brand(card["brand"]),
         "checks": checks,
@@ -60,7 +62,7 @@ def _card_hash(card, checks):
         "last4": card["last4"],
         "networks": {"available": [brand(card["brand"])], "preferred": None},
         "three_d_secure_usage": {
-            "supported": cards.three_d_secure(card).support != "not_supported"},
+            "supported": cards.three_d_secure(behaviour).support != "not_supported"},
         "wallet": None,
     }
 
@@ -78,7 +80,7 @@ def from_card(req, card, details=None, metadata=None):
         "object": "payment_method",
         "billing_details": billing_details(details),
         "card": _card_hash(card, {field: result and "unchecked"
-                                  for field, result in results.items()}),
+                                  for field, result in results.items()}, card),
         "created": req.now,
         "customer": None,
         "livemode": False,
@@ -134,7 +136,7 @@ def as_payment_method(obj):
         return None
     return {"id": obj["id"], "object": "payment_method",
             "billing_details": billing_details(details),
-            "card": _card_hash(card, _results(card)), "created": created,
+            "card": _card_hash(card, _results(card), obj), "created": created,
             "customer": customer, "livemode": False, "metadata": obj.get("metadata") or {},
             "type": "card", **{key: obj.get(key) for key in _INTERNAL}}
 
