@@ -48,13 +48,14 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
     stored one, or a card built from a token or raw hash). Its test behaviour is read from
     the internal keys cards.card_object gives a card (`_decline`, `_charge_fails`,
     `_charge`): a PaymentMethod made from a card must carry them too. `customer`: the
-    customer id to name on the charge. `capture=False` authorizes only (expires after 7 days). `payment_intent` and
-    `payment_method`: ids to write on a PaymentIntent's charge (its legacy `source` field is
-    then null). Raises Stripe's 400 when the instrument cannot be charged (a consumed Source,
-    an unverified bank account…) before writing anything; otherwise stores the charge,
-    consumes a Source as Stripe does, records charge.succeeded / charge.pending /
-    charge.failed (and customer.updated when the customer gets its currency) and returns the
-    charge. A declined charge is returned with status "failed": see `decline_error`."""
+    customer id to name on the charge. `capture=False` authorizes only (expires after 7
+    days). `payment_intent` and `payment_method`: ids to write on a PaymentIntent's charge
+    (its legacy `source` field is then null). Raises Stripe's 400 when the instrument
+    cannot be charged (a consumed Source, an unverified bank account…) before writing
+    anything; otherwise stores the charge, consumes a Source as Stripe does, records
+    charge.succeeded / charge.pending / charge.failed (and customer.updated when the
+    customer gets its currency) and returns the charge. A declined charge is returned with
+    status "failed": see `decline_error`."""
     instruments.check_chargeable(source, amount, currency, capture)
     bank = instruments.is_bank_debit(source)
     card = instruments.card_of(req, source)
