@@ -4,7 +4,7 @@ import os
 import signal
 import sys
 
-from . import control, make_app, testing, webhooks
+from . import auth, control, make_app, testing, webhooks
 from .server import make_server
 from .store.db import StoreError
 
@@ -20,7 +20,8 @@ def _stop(signum, frame):
 
 def serve(args):
     app = make_app(db=args.db, control_plane="open" if args.control_plane_open else "loopback",
-                   webhooks=args.webhook)
+                   webhooks=args.webhook, accounts=args.account,
+                   restricted_keys=args.restricted_keys)
     if args.seed:
         try:
             created = testing.seed(app, args.seed)
@@ -51,6 +52,13 @@ def serve(args):
 def _webhook(text):
     try:
         return webhooks.command_line_endpoint(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error))
+
+
+def _account(text):
+    try:
+        return auth.account_entry(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error))
 
@@ -87,6 +95,13 @@ def main(argv=None):
                               help="send every event of every account to URL, signed with "
                                    "SECRET (whsec_...; generated and printed if omitted); "
                                    "repeatable")
+    serve_parser.add_argument("--account", metavar="NAME=PK,SK", action="append", default=[],
+                              type=_account,
+                              help="pair these test keys into one account, NAME (the keys "
+                                   "Stripe's dashboard gives one account); repeatable")
+    serve_parser.add_argument("--restricted-keys", choices=auth.RESTRICTED_MODES,
+                              default="full", help="what rk_test_ keys may do: full (as a "
+                                                   "secret key, the default) or read_only")
     serve_parser.set_defaults(run=serve)
     reset_parser = commands.add_parser("reset", help="delete all state of a database file")
     reset_parser.add_argument("--db", required=True, help="the SQLite file to reset")

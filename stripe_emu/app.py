@@ -57,10 +57,12 @@ class App:
     """A WSGI application with its own database: many can live in one process."""
 
     def __init__(self, db=":memory:", clock=time.time, control_plane="loopback",
-                 webhooks=(), webhook_retry=None):
+                 webhooks=(), webhook_retry=None, accounts=(), restricted_keys="full"):
         """`webhooks`: endpoints receiving every event of every account, each "URL[,secret]"
         or (url, secret); `webhook_retry`: a webhooks.RetryPolicy (backoff, attempts,
-        timeout)."""
+        timeout); `accounts`: paired keys, {name: [pk, sk, ...]} or "NAME=pk,sk" strings,
+        and `restricted_keys`: "full" or "read_only" (auth.py)."""
+        self.keys = auth.configure(accounts, restricted_keys)
         self.store = Store(db)
         self.control_plane = control.access(control_plane)
         self.clock = clock
@@ -131,16 +133,20 @@ class App:
             "milliseconds": round((time.perf_counter() - started) * 1000, 3)})
 
     def _parse(self, environ, method, path, request_id):
+        header = environ.get("HTTP_AUTHORIZATION")
         try:
             route, args = self.router.match(method, path)
         except errors.StripeError:
-            auth.authenticate(environ.get("HTTP_AUTHORIZATION"), publishable_allowed=True)
+            auth.account_of(self.keys, auth.key_from_header(header))
             raise
-        account, key_kind = auth.authenticate(environ.get("HTTP_AUTHORIZATION"), route.publishable)
+        # Stripe.js sends the publishable key as the `key` parameter, with no header.
+        raw = read_params(environ, method) if route.publishable and header is None else None
+        account, key_kind = auth.authenticate(
+            self.keys, header, route, method, None if raw is None else raw.pop("key", None))
         version = environ.get("HTTP_STRIPE_VERSION") or spec.API_VERSION
         if not valid_version(version):
             raise errors.invalid(f"Invalid Stripe API version: {version}")
-        raw = read_params(environ, method)
+        raw = read_params(environ, method) if raw is None else raw
         key = environ.get("HTTP_IDEMPOTENCY_KEY") if method == "POST" else None
         req = Request(self, method, path, {}, account, key_kind, version, request_id, key,
                       int(self.clock()), base_url=application_uri(environ).rstrip("/"))

@@ -56,12 +56,13 @@ def access(mode):
     return mode
 
 
-def account_from_key(value):
-    """The account a test key names (`sk_test_abc` → `abc`); anything else names itself."""
+def account_from_key(value, keys=None):
+    """The account a test key names (`sk_test_abc` → `abc`, a paired key → its account's
+    name: pass the app's `keys`); anything else names itself."""
     if value is None:
         return None
     try:
-        return auth.authenticate(f"Bearer {value}", publishable_allowed=True)[0]
+        return auth.account_of(keys or auth.Keys(), value)[0]
     except errors.StripeError:
         return value
 
@@ -71,7 +72,7 @@ def account_from_key(value):
 def reset(app, account=None):
     """Delete all state (every table, the faults, this process's request log) or only one
     account's; returns {table: rows deleted}."""
-    account = account_from_key(account)
+    account = account_from_key(account, app.keys)
     with app.store.transaction() as db:
         deleted = sql.reset(db, account)
     kept = [] if account is None else [
@@ -95,7 +96,7 @@ def import_snapshot(app, snapshot):
 
 def recent_requests(app, limit=100, account=None):
     """This process's most recent API requests, newest first (each worker keeps its own)."""
-    account = account_from_key(account)
+    account = account_from_key(account, app.keys)
     entries = [entry for entry in reversed(list(app.recent_requests))
                if account is None or entry["account"] == account]
     return entries[:limit]
@@ -106,7 +107,7 @@ def set_source_status(app, source_id, status, account=None):
     itself (sources.transition), recording source.<status>; `account` narrows the search.
     Returns the Source; raises errors.StripeError."""
     with app.store.transaction() as db:
-        owner, found = sources.locate(db, source_id, account_from_key(account))
+        owner, found = sources.locate(db, source_id, account_from_key(account, app.keys))
         moved = sources.transition(app, db, owner, found, status)
     _committed(app)
     return present(moved)
@@ -236,7 +237,7 @@ def _health(app, given):
 
 def _reset(app, given):
     deleted = reset(app, given.get("account"))
-    return {"reset": True, "account": account_from_key(given.get("account")),
+    return {"reset": True, "account": account_from_key(given.get("account"), app.keys),
             "deleted": deleted}
 
 
@@ -263,7 +264,8 @@ def _requests(app, given):
 def _faults(app, given):
     return {"object": "list", "data": [
         dataclasses.asdict(fault)
-        for fault in app.faults.pending(account_from_key(given.get("account")))]}
+        for fault in app.faults.pending(
+            account_from_key(given.get("account"), app.keys))]}
 
 
 def _inject(app, given):
@@ -272,7 +274,8 @@ def _inject(app, given):
     try:
         fault = app.faults.add(
             given["kind"], given.get("count", 1), method=given.get("method"),
-            path=given.get("path"), account=account_from_key(given.get("account")),
+            path=given.get("path"),
+            account=account_from_key(given.get("account"), app.keys),
             after_execution=given.get("after_execution") or False)
     except ValueError as error:
         raise errors.invalid(str(error))
@@ -280,7 +283,7 @@ def _inject(app, given):
 
 
 def _clear_faults(app, given):
-    return {"deleted": app.faults.clear(account_from_key(given.get("account")))}
+    return {"deleted": app.faults.clear(account_from_key(given.get("account"), app.keys))}
 
 
 def _source_status(app, given, source):

@@ -70,7 +70,7 @@ def inject_fault(app, kind, count=1, *, method=None, path=None, account=None,
     (a test key or account name) fail with `kind`: rate_limit, lock_timeout, api_error,
     idempotency_key_in_use or connection_dropped."""
     return app.faults.add(kind, count, method=method, path=path,
-                          account=control.account_from_key(account),
+                          account=control.account_from_key(account, app.keys),
                           after_execution=after_execution)
 
 
