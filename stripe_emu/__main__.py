@@ -30,6 +30,7 @@ def serve(args):
             sys.exit(f"stripe_emu: cannot seed from {args.seed}: {error}")
         print(f"stripe_emu seeded from {args.seed}: {len(created)} "
               f"{'tables' if isinstance(created, dict) else 'objects'}", file=sys.stderr)
+    app.webhooks.log = _log_line
     server = make_server(app, args.host, args.port)
     host, port = server.server_address[:2]
     print(f"stripe_emu listening on http://{host}:{port} (database: {args.db})", file=sys.stderr,
@@ -47,6 +48,10 @@ def serve(args):
         server.server_close()
         app.close()
         print("stripe_emu stopped", file=sys.stderr, flush=True)
+
+
+def _log_line(line):
+    print(line, file=sys.stderr, flush=True)
 
 
 def _webhook(text):

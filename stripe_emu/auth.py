@@ -127,6 +127,17 @@ def account_of(keys, key):
     return found.group(2), found.group(1)
 
 
+def account_named(value, keys=None):
+    """The account a test key names (`sk_test_abc` → `abc`, a paired key → its account's
+    name), for the control plane's `account` parameters; anything else names itself."""
+    if value is None:
+        return None
+    try:
+        return account_of(keys or Keys(), value)[0]
+    except errors.StripeError:
+        return value
+
+
 def authenticate(keys, header, route, method, form_key=None):
     """(account, kind) the request acts for. `form_key` is the `key` parameter, taken on
     publishable routes when no Authorization header is sent (Stripe.js's way)."""

@@ -9,6 +9,7 @@
     POST   /_emu/faults     inject one: kind, count, method, path, account, after_execution
     DELETE /_emu/faults     forget them
     POST   /_emu/sources/{id}/status   move a Source as Stripe would: `status`, `account`
+    GET    /_emu/webhooks/deliveries   webhook deliveries and their attempts (control_webhooks.py)
     GET    /_emu/redirect/{id}[/authorize|/fail]   a redirect Source's test page (HTML)
 
 No API key is needed, so by default only loopback clients may use it (403 otherwise); a
@@ -33,7 +34,7 @@ import traceback
 import urllib.parse
 
 from . import app as pipeline
-from . import auth, errors, ids, params
+from . import auth, control_webhooks, errors, ids, params
 from .expand import present
 from .resources import sources
 from .store import control as sql
@@ -57,14 +58,9 @@ def access(mode):
 
 
 def account_from_key(value, keys=None):
-    """The account a test key names (`sk_test_abc` → `abc`, a paired key → its account's
+    """The account a test key names (`sk_test_abc` → `abc`; a paired key → its account's
     name: pass the app's `keys`); anything else names itself."""
-    if value is None:
-        return None
-    try:
-        return auth.account_of(keys or auth.Keys(), value)[0]
-    except errors.StripeError:
-        return value
+    return auth.account_named(value, keys)
 
 
 # --- the operations: `account` is a test key or an account name -----------------------------
@@ -306,6 +302,7 @@ _ENDPOINTS = [(re.compile(path), endpoint) for path, endpoint in (
         "DELETE": (_clear_faults, {"account": _TEXT})}),
     (r"/_emu/sources/(?P<source>[^/]+)/status",
      {"POST": (_source_status, {"status": _TEXT, "account": _TEXT})}),
+    ("/_emu/webhooks/deliveries", control_webhooks.DELIVERIES),
 )]
 
 

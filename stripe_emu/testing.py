@@ -7,6 +7,7 @@
     inject_fault(app, kind)    make the next matching requests fail (see faults.py)
     set_source_status(app, source_id, status)   move a Source as Stripe would by itself
     seed(app, data)            load a snapshot, or create a fixture's objects through the API
+    webhook_deliveries(app)    webhook deliveries and their attempts (filters: event, status…)
 
 Only the standard library is imported here: `stripe` is imported the first time
 InProcessHTTPClient (or stripe_client) is used, so this module works without it.
@@ -21,7 +22,7 @@ import sys
 import threading
 import urllib.parse
 
-from . import control, faults, make_app
+from . import control, faults, make_app, webhooks
 from .server import make_server
 from .store.control import SNAPSHOT_FORMAT
 
@@ -81,6 +82,13 @@ def set_source_status(app, source_id, status, account=None):
     errors.StripeError for an unknown id (in `account`, a test key or name, if given) or a
     move Stripe never makes."""
     return control.set_source_status(app, source_id, status, account)
+
+
+def webhook_deliveries(app, *, event=None, status=None, endpoint=None, account=None):
+    """Webhook deliveries, oldest first, each with its attempts (see webhooks.deliveries);
+    `account` is a test key or an account name. GET /_emu/webhooks/deliveries over HTTP."""
+    return webhooks.deliveries(app, account=control.account_from_key(account, app.keys),
+                               event=event, endpoint=endpoint, status=status)
 
 
 class SeedError(Exception):
