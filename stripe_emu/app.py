@@ -159,6 +159,7 @@ class App:
         with self.store.transaction(write=req.method != "GET") as db:
             req.db = db
             result = route.handler(req, **args)
+            ids.check_chosen()  # a seed's chosen id (ids.choosing) must have been taken
             body = _ENCODE(expand.apply(req, result, req.params.get("expand") or ())).encode()
             idempotency.record_inside(req, 200, body)
         if req.method != "GET":

@@ -10,6 +10,7 @@
     DELETE /_emu/faults     forget them
     POST   /_emu/sources/{id}/status   move a Source as Stripe would: `status`, `account`
     GET    /_emu/webhooks/deliveries   webhook deliveries and their attempts (control_webhooks.py)
+    POST   /_emu/seed       create a fixture's objects, ids chosen or not (seeding.py)
     GET    /_emu/redirect/{id}[/authorize|/fail]   a redirect Source's test page (HTML)
 
 No API key is needed, so by default only loopback clients may use it (403 otherwise); a
@@ -34,7 +35,7 @@ import traceback
 import urllib.parse
 
 from . import app as pipeline
-from . import auth, control_webhooks, errors, ids, params
+from . import auth, control_webhooks, errors, ids, params, seeding
 from .expand import present
 from .resources import sources
 from .store import control as sql
@@ -189,12 +190,14 @@ def _params(environ, method, properties):
     is_json = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower() == _JSON
     if properties is None:
         if not is_json:
-            raise errors.invalid(f"The snapshot must be the body, as {_JSON}.")
+            what = "fixture" if environ.get("PATH_INFO") == "/_emu/seed" else "snapshot"
+            raise errors.invalid(f"The {what} must be the body, as {_JSON}.")
         return _json_body(environ)
     if is_json:
         # Typed JSON values become the form values they stand for, for one coercion of both.
         given = pipeline.read_params(environ, "GET")  # the query string
-        given.update(params.decode(urllib.parse.urlencode(form_pairs(_json_body(environ)))))
+        pairs = seeding.form_pairs(_json_body(environ))
+        given.update(params.decode(urllib.parse.urlencode(pairs)))
     else:
         given = pipeline.read_params(environ, method)
     return params.coerce_object(given, {"type": "object", "properties": properties})
@@ -209,20 +212,6 @@ def _json_body(environ):
     if not isinstance(body, dict):
         raise errors.invalid("The JSON body must be an object.")
     return body
-
-
-def form_pairs(value, prefix=""):
-    """Stripe's form encoding of nested values: [(a[b], 1), (a[list][0], x)], booleans as
-    true/false, None as an empty value (unset)."""
-    if isinstance(value, (dict, list)):
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        pairs = []
-        for key, item in items:
-            pairs += form_pairs(item, f"{prefix}[{key}]" if prefix else str(key))
-        return pairs
-    if isinstance(value, bool):
-        value = "true" if value else "false"
-    return [(prefix, "" if value is None else str(value))]
 
 
 # --- the endpoints: given (checked parameters) → JSON-ready result ---------------------------
@@ -303,6 +292,7 @@ _ENDPOINTS = [(re.compile(path), endpoint) for path, endpoint in (
     (r"/_emu/sources/(?P<source>[^/]+)/status",
      {"POST": (_source_status, {"status": _TEXT, "account": _TEXT})}),
     ("/_emu/webhooks/deliveries", control_webhooks.DELIVERIES),
+    ("/_emu/seed", seeding.ENDPOINT),
 )]
 
 

@@ -1,6 +1,17 @@
-"""Object id prefixes and generators, in one place."""
+"""Object id prefixes and generators, in one place.
+
+A seed may choose the id of the object a request creates (`cus_123`, as suites written for
+stripe-mock expect): inside `choosing(id)`, the first id asked for with that id's prefix is
+the chosen one, and `check_chosen()` (run by the app before the request commits) refuses the
+request if no object took it.
+"""
+import contextlib
+import contextvars
 import os
+import re
 import string
+
+from . import errors
 
 CUSTOMER = "cus_"
 CARD = "card_"
@@ -31,6 +42,60 @@ def random_suffix(length):
 def new_id(prefix):
     """Stripe's shapes: 14 random characters for customers and requests, and '1' plus 23
     for the objects whose real ids embed an account fragment (cards, sources, tokens...)."""
+    chosen = _chosen.get()
+    if chosen is not None and chosen["taken"] is None:
+        if chosen["id"].startswith(prefix):
+            chosen["taken"] = prefix
+            return chosen["id"]
+        if prefix in prefixes():
+            chosen["made"].append(prefix)
     if prefix in (CUSTOMER, REQUEST):
         return prefix + random_suffix(14)
     return prefix + "1" + random_suffix(23)
+
+
+_chosen = contextvars.ContextVar("stripe_emu_chosen_id", default=None)
+_CHOSEN_SHAPE = re.compile(r"([a-z]+_)+[A-Za-z0-9_]+")
+
+
+def prefixes():
+    """The prefixes of objects' ids, those a seed may choose: every prefix of this module
+    (computed: one added above counts at once) but those of requests, events and secrets."""
+    never = (REQUEST, EVENT, WEBHOOK_SECRET, SOURCE_CLIENT_SECRET)
+    return sorted(value for name, value in globals().items()
+                  if name.isupper() and isinstance(value, str) and value.endswith("_")
+                  and value not in never)
+
+
+def check_shape(object_id):
+    """`object_id` if it may be chosen: one of Stripe's prefixes, then letters, digits or _
+    (at most 255 characters); ValueError otherwise."""
+    if not (isinstance(object_id, str) and len(object_id) <= 255
+            and _CHOSEN_SHAPE.fullmatch(object_id)
+            and any(object_id.startswith(prefix) and len(object_id) > len(prefix)
+                    for prefix in prefixes())
+            and not object_id.startswith(SOURCE_CLIENT_SECRET)):
+        raise ValueError(f"{object_id!r} cannot be an object's id: an id starts with one of "
+                         f"Stripe's prefixes ({', '.join(prefixes())}) followed by letters, "
+                         "digits or _")
+    return object_id
+
+
+@contextlib.contextmanager
+def choosing(object_id):
+    """Within the block, the object created with `object_id`'s prefix gets `object_id`."""
+    token = _chosen.set({"id": check_shape(object_id), "taken": None, "made": []})
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
+
+
+def check_chosen():
+    """Raise Stripe's 400 if an id was chosen and the request created no object it fits."""
+    chosen = _chosen.get()
+    if chosen is not None and chosen["taken"] is None:
+        made = ", ".join(dict.fromkeys(chosen["made"])) or "none"
+        raise errors.invalid(f"The id {chosen['id']} was chosen, but this request creates no "
+                             f"object with its prefix (it made ids starting with: {made}).",
+                             "id")
