@@ -1,4 +1,4 @@
-"""Command line: `python -m stripe_emu serve|reset`."""
+"""Command line: `python -m stripe_emu serve|reset`, installed as `stripe-emu serve|reset`."""
 import argparse
 import os
 import signal
@@ -82,7 +82,8 @@ def reset(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m stripe_emu",
+    installed = os.path.basename(sys.argv[0]).startswith("stripe-emu")  # the console script
+    parser = argparse.ArgumentParser(prog="stripe-emu" if installed else "python -m stripe_emu",
                                      description="A local, stateful emulator of the Stripe API.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve_parser = commands.add_parser("serve", help="serve the API over HTTP")
