@@ -140,7 +140,9 @@ def account_named(value, keys=None):
 
 def authenticate(keys, header, route, method, form_key=None):
     """(account, kind) the request acts for. `form_key` is the `key` parameter, taken on
-    publishable routes when no Authorization header is sent (Stripe.js's way)."""
+    publishable routes when no Authorization header is sent (Stripe.js's way).
+    UNCERTAIN: Stripe's answer to a request sending both; here the header is the key, and
+    `key` is then an unknown parameter, as it is on every other route."""
     given = header is None and route.publishable and isinstance(form_key, str) and form_key
     key = form_key if given else key_from_header(header)
     account, kind = account_of(keys, key)

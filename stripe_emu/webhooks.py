@@ -40,7 +40,8 @@ IDLE_POLL_SECONDS = 2.0
 # A claim outlives the attempt's timeout by this much before another worker may take it.
 LEASE_MARGIN_SECONDS = 30.0
 MAX_SENDERS = 8
-# Fair shares of the senders: no endpoint, and no account, can take them all.
+# Fair shares of the senders: no endpoint, and no account, can take them all. UNCERTAIN:
+# Stripe does not publish its own limits; these keep a quarter of the senders per endpoint.
 MAX_PER_ENDPOINT = 2
 MAX_PER_ACCOUNT = 4
 STATUSES = ("pending", "delivering", "succeeded", "failed", "canceled")
