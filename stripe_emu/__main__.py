@@ -20,8 +20,8 @@ def _stop(signum, frame):
 
 def serve(args):
     app = make_app(db=args.db, control_plane="open" if args.control_plane_open else "loopback",
-                   webhooks=args.webhook, accounts=args.account,
-                   restricted_keys=args.restricted_keys)
+                   webhooks=args.webhook, allow_hosts=[*args.allow_host, args.host],
+                   accounts=args.account, restricted_keys=args.restricted_keys)
     if args.seed:
         try:
             created = testing.seed(app, args.seed)
@@ -101,6 +101,9 @@ def main(argv=None):
                               help="send every event of every account to URL, signed with "
                                    "SECRET (whsec_...; generated and printed if omitted); "
                                    "repeatable")
+    serve_parser.add_argument("--allow-host", metavar="NAME", action="append", default=[],
+                              help="answer requests whose Host is NAME (besides localhost, "
+                                   "IP addresses and --host); * for any; repeatable")
     serve_parser.add_argument("--account", metavar="NAME=PK,SK", action="append", default=[],
                               type=_account,
                               help="pair these test keys into one account, NAME (the keys "

@@ -7,15 +7,14 @@ carries Stripe's CORS headers, and a preflight OPTIONS needs no key.
 """
 import collections
 import dataclasses
-import datetime
 import json
-import re
 import sys
 import time
 import traceback
 from wsgiref.util import application_uri
 
-from . import auth, control, errors, expand, faults, ids, idempotency, params, routes, spec
+from . import api_versions, auth, control, errors, expand, faults, hosts, ids, idempotency
+from . import params, routes, spec
 from .routing import Router
 from .store import Store
 from .webhooks import Dispatcher
@@ -57,11 +56,14 @@ class App:
     """A WSGI application with its own database: many can live in one process."""
 
     def __init__(self, db=":memory:", clock=time.time, control_plane="loopback",
-                 webhooks=(), webhook_retry=None, accounts=(), restricted_keys="full"):
+                 webhooks=(), webhook_retry=None, allow_hosts=(), accounts=(),
+                 restricted_keys="full"):
         """`webhooks`: endpoints receiving every event of every account, each "URL[,secret]"
         or (url, secret); `webhook_retry`: a webhooks.RetryPolicy (backoff, attempts,
-        timeout); `accounts`: paired keys, {name: [pk, sk, ...]} or "NAME=pk,sk" strings,
-        and `restricted_keys`: "full" or "read_only" (auth.py)."""
+        timeout); `allow_hosts`: Host names answered besides loopback names and IP
+        addresses (hosts.py; "*" for any); `accounts`: paired keys, {name: [pk, sk, ...]}
+        or "NAME=pk,sk" strings, and `restricted_keys`: "full" or "read_only" (auth.py)."""
+        self.allow_hosts = hosts.allowed_hosts(allow_hosts)
         self.keys = auth.configure(accounts, restricted_keys)
         self.store = Store(db)
         self.control_plane = control.access(control_plane)
@@ -75,6 +77,13 @@ class App:
         self.on_close = [self.webhooks.stop]
 
     def __call__(self, environ, start_response):
+        try:
+            hosts.check(environ.get("HTTP_HOST"), self.allow_hosts)
+        except errors.StripeError as refused:
+            request_id = ids.new_id(ids.REQUEST)
+            status, body = self.render_error(refused, request_id)
+            start_response(status_line(status), [*_JSON_HEADERS, ("Request-Id", request_id)])
+            return [body]
         if environ.get("PATH_INFO", "").startswith("/_emu/"):
             status, headers, body = control.handle(self, environ)
         else:
@@ -126,7 +135,7 @@ class App:
         """The request log of the control plane (status None: the connection was dropped)."""
         self.recent_requests.append({
             "request_id": request_id, "method": method, "path": path,
-            "params": req.params if req else None, "status": status,
+            "params": params.redacted(req.params) if req else None, "status": status,
             "account": req.account if req else None,
             "idempotency_key": req.idempotency_key if req else None,
             "created": int(self.clock()),
@@ -160,7 +169,8 @@ class App:
             req.db = db
             result = route.handler(req, **args)
             ids.check_chosen()  # a seed's chosen id (ids.choosing) must have been taken
-            body = _ENCODE(expand.apply(req, result, req.params.get("expand") or ())).encode()
+            result = expand.apply(req, result, req.params.get("expand") or ())
+            body = _ENCODE(api_versions.shown_as(req.api_version, result)).encode()
             idempotency.record_inside(req, 200, body)
         if req.method != "GET":
             for hook in self.after_commit:
@@ -182,16 +192,9 @@ class App:
 
 
 def valid_version(version):
-    """Whether `version` is a well-formed Stripe API version (a real date, optionally with a
-    release name): the rule of the Stripe-Version header, and of a webhook endpoint's
-    api_version."""
-    if re.fullmatch(spec.API_VERSION_PATTERN, version) is None:
-        return False
-    try:
-        datetime.date.fromisoformat(version[:10])
-    except ValueError:  # 2023-13-45
-        return False
-    return True
+    """Whether Stripe takes `version` in the Stripe-Version header: a released API version,
+    or one newer than every version the package knows (api_versions.py)."""
+    return api_versions.accepted(version)
 
 
 def status_line(status):

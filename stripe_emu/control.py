@@ -96,7 +96,16 @@ def recent_requests(app, limit=100, account=None):
     account = account_from_key(account, app.keys)
     entries = [entry for entry in reversed(list(app.recent_requests))
                if account is None or entry["account"] == account]
-    return entries[:limit]
+    # The account is the API key without its prefix: shown masked, as Stripe shows keys.
+    return [dict(entry, account=masked_account(entry["account"])) for entry in entries[:limit]]
+
+
+def masked_account(account):
+    """`abcd1234` → `…1234`: enough to tell accounts apart, not enough to use one (names of
+    four characters or fewer show nothing)."""
+    if account is None:
+        return None
+    return "…" + (account[-4:] if len(account) > 4 else "")
 
 
 def set_source_status(app, source_id, status, account=None):
@@ -248,9 +257,12 @@ def _requests(app, given):
 
 def _faults(app, given):
     return {"object": "list", "data": [
-        dataclasses.asdict(fault)
-        for fault in app.faults.pending(
-            account_from_key(given.get("account"), app.keys))]}
+        _shown_fault(fault)
+        for fault in app.faults.pending(account_from_key(given.get("account"), app.keys))]}
+
+
+def _shown_fault(fault):
+    return dict(dataclasses.asdict(fault), account=masked_account(fault.account))
 
 
 def _inject(app, given):
@@ -264,7 +276,7 @@ def _inject(app, given):
             after_execution=given.get("after_execution") or False)
     except ValueError as error:
         raise errors.invalid(str(error))
-    return dataclasses.asdict(fault)
+    return _shown_fault(fault)
 
 
 def _clear_faults(app, given):

@@ -3,6 +3,7 @@
 Errors are data (status, type, code, param, message), never hand-built JSON, so every
 failure path produces the one shape the official spec names `error`.
 """
+import time
 
 DOC_URL = "https://stripe.com/docs/error-codes/"
 
@@ -26,7 +27,10 @@ class StripeError(Exception):
         self.headers = headers or {}
         self.validation = validation
 
-    def body(self, request_id=None):
+    def body(self, request_id=None, now=None):
+        """The error object; `now` (unix time, default the wall clock) dates the request log
+        link, as Stripe's `?t=` does."""
+        now = int(time.time() if now is None else now)
         error = {
             "code": self.code,
             "decline_code": self.decline_code,
@@ -34,7 +38,8 @@ class StripeError(Exception):
             "message": self.message,
             "param": self.param,
             "request_log_url": (
-                f"https://dashboard.stripe.com/test/logs/{request_id}" if request_id else None),
+                f"https://dashboard.stripe.com/test/logs/{request_id}?t={now}"
+                if request_id else None),
             "type": self.type,
         }
         # Stripe leaves absent keys out rather than sending nulls; keys are alphabetical.
@@ -52,6 +57,20 @@ def missing_param(param):
 
 def unknown_param(param):
     return invalid(f"Received unknown parameter: {param}", param, "parameter_unknown")
+
+
+def unknown_params(params, payment_method=None):
+    """Every unknown parameter of one hash in one error, `param` naming the first; in the
+    hash of a payment method's details, Stripe names the payment method."""
+    if payment_method is not None:
+        # The wording of issue 12's comparison with Stripe's answers.
+        what = "unknown parameters" if len(params) > 1 else "an unknown parameter"
+        return invalid(f"Received {what} for payment method `{payment_method}`: "
+                       f"{', '.join(params)}.", params[0], "parameter_unknown")
+    if len(params) == 1:
+        return unknown_param(params[0])
+    return invalid(f"Received unknown parameters: {', '.join(params)}", params[0],
+                   "parameter_unknown")
 
 
 def no_such(kind, object_id, param="id", status=404):

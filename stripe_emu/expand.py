@@ -27,7 +27,7 @@ def _no_objects(kind):
 # "module:function" for one in a module that imports this one.
 _INCLUDED = {("customer", "sources"): "resources.payment_sources:customer_sources_list",
              ("customer", "subscriptions"): _no_objects("subscriptions"),
-             ("customer", "tax_ids"): _no_objects("tax_ids")}
+             ("customer", "tax_ids"): "resources.tax_ids:customer_tax_ids_list"}
 
 
 def present(obj):

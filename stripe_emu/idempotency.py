@@ -72,7 +72,8 @@ def _fingerprint(req):
     decoded parameters (so `a[]=x` and `a[0]=x` are the same request)."""
     canonical = json.dumps([req.method, req.path, req.params], sort_keys=True,
                            separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # The endpoint follows the hash in clear, for the error naming both endpoints.
+    return f"{hashlib.sha256(canonical.encode()).hexdigest()} {req.path}"
 
 
 def _claim(req, key, fingerprint):
@@ -102,10 +103,16 @@ def _outcome(req, key, fingerprint, row):
     if row is None or row["created"] <= req.now - EXPIRY_SECONDS:
         return None
     if row["request"] != fingerprint:
+        first_path = row["request"].partition(" ")[2]
+        if first_path and first_path != req.path:
+            mismatch = ("for the same endpoint they were first used for "
+                        f"('{first_path}' vs '{req.path}')")
+        else:
+            mismatch = "with the same parameters they were first used with"
         raise errors.StripeError(
-            "Keys for idempotent requests can only be used with the same parameters they "
-            f"were first used with. Try using a key other than '{key}' if you meant to "
-            "execute a different request.", type="idempotency_error", validation=True)
+            f"Keys for idempotent requests can only be used {mismatch}. Try using a key other "
+            f"than '{key}' if you meant to execute a different request.",
+            type="idempotency_error", validation=True)
     if row["status"] == "in_flight":
         if time.time() - row["locked_at"] > STALE_SECONDS:
             return None

@@ -24,6 +24,8 @@ WEBHOOK_ENDPOINT = "we_"
 WEBHOOK_SECRET = "whsec_"
 REQUEST = "req_"
 SOURCE_CLIENT_SECRET = "src_client_secret_"
+TAX_ID = "txi_"
+CUSTOMER_BALANCE_TRANSACTION = "cbtxn_"
 
 _ALPHABET = string.ascii_letters + string.digits
 

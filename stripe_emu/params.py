@@ -12,7 +12,7 @@ import math
 import re
 from urllib.parse import parse_qsl
 
-from . import errors, spec
+from . import api_versions, errors, spec
 from .store.db import SQLITE_INTEGERS
 
 _KEY = re.compile(r"([^\[\]]+)|\[([^\[\]]*)\]")
@@ -77,9 +77,34 @@ def _is_array(value):
     return isinstance(value, dict) and value and all(_is_index(k) for k in value)
 
 
-def _as_list(value):
+def _indexes(value):
     # Ordered by number without int(): an index may have more digits than int() takes.
-    return [value[k] for k in sorted(value, key=lambda k: (len(k.lstrip("0")), k.lstrip("0")))]
+    return sorted(value, key=lambda k: (len(k.lstrip("0")), k.lstrip("0")))
+
+
+def _as_list(value):
+    return [value[k] for k in _indexes(value)]
+
+
+# What a request log keeps of card and bank details (issue 12): a card number's last four
+# digits, no CVC, no bank account number.
+_DROPPED = frozenset({"cvc", "account_number", "iban"})
+
+
+def redacted(params):
+    """`params` (decoded) as a request log may keep them."""
+    if isinstance(params, list):
+        return [redacted(item) for item in params]
+    if not isinstance(params, dict):
+        return params
+    kept = {}
+    for key, value in params.items():
+        if key in _DROPPED:
+            continue
+        if key == "number" and isinstance(value, str):
+            value = "*" * max(len(value) - 4, 0) + value[-4:]
+        kept[key] = redacted(value)
+    return kept
 
 
 def coerce(params, method, template):
@@ -107,6 +132,7 @@ def _coerce(value, schema, name):
     if kind == "array":
         if not _is_array(value) and value != {}:
             raise errors.invalid("Invalid array", name)
+        _check_sequential(value, name)
         return [_coerce(item, schema.get("items", {}), f"{name}[{i}]")
                 for i, item in enumerate(_as_list(value) if value else [])]
     if isinstance(value, dict):
@@ -126,7 +152,8 @@ def _coerce(value, schema, name):
         listed = ", ".join(enum[:-1]) + (", or " if len(enum) > 2 else " or ") + enum[-1] \
             if len(enum) > 1 else "".join(enum)
         raise errors.invalid(f"Invalid {name}: must be one of {listed}", name)
-    if "pattern" in schema and not re.fullmatch(schema["pattern"], value):
+    if ("pattern" in schema and not re.fullmatch(schema["pattern"], value)) or (
+            schema.get(spec.API_VERSION_VALUE) and not api_versions.accepted(value)):
         # UNCERTAIN wording: for the values spec.py relaxes from an enum to a pattern.
         raise errors.invalid(f"Invalid {name}: {value}", name)
     limit = schema.get("maxLength")
@@ -134,6 +161,16 @@ def _coerce(value, schema, name):
         raise errors.invalid(f"Invalid string: {value[:40]}...; must be at most {limit} "
                              "characters", name)
     return value
+
+
+def _check_sequential(value, name):
+    """Explicit indexes must be 0, 1, 2...: `expand[1]=x` alone names no array Stripe takes
+    (`a[]=` appends, so it always is). UNCERTAIN: Stripe's exact wording."""
+    indexes = _indexes(value)
+    if any(index != str(position) for position, index in enumerate(indexes)):
+        raise errors.invalid(
+            f"Invalid array: the indexes of {name} must be sequential integers starting at 0 "
+            f"({name}[0], {name}[1], ...), but {name}[{indexes[-1]}] was sent.", name)
 
 
 def _integer(value, name):
@@ -179,16 +216,17 @@ def _coerce_object(value, schema, name):
         raise errors.invalid("Invalid hash", name)
     properties = schema.get("properties", {})
     extra = schema.get("additionalProperties")
+    unknown = [f"{name}[{key}]" if name else key for key in value
+               if key not in properties and not isinstance(extra, dict)]
+    if unknown:
+        raise errors.unknown_params(unknown, schema.get(spec.PAYMENT_METHOD))
     result = {}
     for key, item in value.items():
         child = f"{name}[{key}]" if name else key
-        if key in properties:
-            result[key] = _coerce(item, properties[key], child)
-        elif isinstance(extra, dict):
-            result[key] = _coerce(item, extra, child)
-        else:
-            raise errors.unknown_param(child)
+        result[key] = _coerce(item, properties.get(key, extra), child)
     for key in schema.get("required", ()):
-        if key not in value:
+        # A required field sent empty is as missing as one left out (Stripe: "Missing
+        # required param: shipping[name].").
+        if result.get(key) is None:
             raise errors.missing_param(f"{name}[{key}]" if name else key)
     return result

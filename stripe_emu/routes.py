@@ -7,6 +7,8 @@ from .resources import customers
 from .resources import payment_sources as ps
 from .resources import sources, tokens
 from .resources import events, webhook_endpoints
+from .resources import customer_balance_transactions as cbt
+from .resources import tax_ids
 from .routing import Route
 
 ROUTES = [
@@ -35,6 +37,19 @@ ROUTES = [
     Route("DELETE", "/v1/customers/{customer}/bank_accounts/{id}", ps.delete_customer_source),
     Route("POST", "/v1/customers/{customer}/bank_accounts/{id}/verify",
           ps.verify_customer_source),
+    # Customer tax IDs and balance transactions.
+    Route("GET", "/v1/customers/{customer}/tax_ids", tax_ids.list_customer_tax_ids),
+    Route("POST", "/v1/customers/{customer}/tax_ids", tax_ids.create_customer_tax_id),
+    Route("GET", "/v1/customers/{customer}/tax_ids/{id}", tax_ids.retrieve_customer_tax_id),
+    Route("DELETE", "/v1/customers/{customer}/tax_ids/{id}", tax_ids.delete_customer_tax_id),
+    Route("GET", "/v1/customers/{customer}/balance_transactions",
+          cbt.list_customer_balance_transactions),
+    Route("POST", "/v1/customers/{customer}/balance_transactions",
+          cbt.create_customer_balance_transaction),
+    Route("GET", "/v1/customers/{customer}/balance_transactions/{transaction}",
+          cbt.retrieve_customer_balance_transaction),
+    Route("POST", "/v1/customers/{customer}/balance_transactions/{transaction}",
+          cbt.update_customer_balance_transaction),
     # Tokens and Sources: created from the browser too, so publishable keys are accepted.
     Route("POST", "/v1/tokens", tokens.create_token, publishable=True),
     Route("GET", "/v1/tokens/{token}", tokens.retrieve_token),

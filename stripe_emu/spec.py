@@ -13,13 +13,20 @@ import json
 import re
 from pathlib import Path
 
+from . import api_versions
+
 SPEC_PATH = Path(__file__).resolve().parent / "spec3.subset.json"
 API_VERSION = "2023-08-16"
-# Stripe's API versions are dates, followed since 2024 by a release name: 2024-09-30.acacia.
-# `pattern`s here are matched against the whole value (params.py uses re.fullmatch).
-API_VERSION_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[a-z0-9.-]*)?"
+# A well-formed API version (api_versions.py has the released ones). `pattern`s here are
+# matched against the whole value (params.py uses re.fullmatch).
+API_VERSION_PATTERN = api_versions.PATTERN
 # An event type is dotted lower-case words (invoice_payment.paid); `*` means every event.
 EVENT_TYPE_PATTERN = r"\*|[a-z0-9_]+(\.[a-z0-9_]+)+"
+# Marks the hash of a payment method's details (`card` on POST /v1/sources): params.py
+# reports its unknown fields in Stripe's words for payment methods.
+PAYMENT_METHOD = "x-stripeEmuPaymentMethod"
+# Marks a string that must name an API version Stripe takes (api_versions.accepted).
+API_VERSION_VALUE = "x-stripeEmuApiVersion"
 _EXPAND = {"type": "array", "items": {"type": "string", "maxLength": 5000}}
 _STRING = {"type": "string", "maxLength": 5000}
 _BOOLEAN = {"type": "boolean"}
@@ -58,6 +65,13 @@ def _optional_name(length):
     return {"anyOf": [{"type": "string", "maxLength": length}, {"type": "string", "enum": [""]}]}
 
 
+def _payment_method(name, schema):
+    """`schema` (or what the callable makes of the spec's) as the hash of payment method
+    `name`'s details."""
+    return lambda spec_schema: {**(schema(spec_schema) if callable(schema) else schema),
+                                PAYMENT_METHOD: name}
+
+
 _CUSTOMER_SOURCE_PATHS = [f"/v1/customers/{{customer}}/{kind}"
                           for kind in ("sources", "cards", "bank_accounts")]
 
@@ -68,11 +82,12 @@ _UNTYPED = {
     **{("post", path): {"source": _source_hash}
        for path in ["/v1/customers", "/v1/customers/{customer}", *_CUSTOMER_SOURCE_PATHS]},
     ("post", "/v1/sources"): {
-        "card": lambda _: _hash_of("post", "/v1/tokens", "card"),
-        "sepa_debit": _strings("iban"),
-        "three_d_secure": _strings("card", "customer"),
-        "ach_debit": _strings("account_number", "routing_number", "account_holder_type",
-                              "country")},
+        name: _payment_method(name, schema) for name, schema in (
+            ("card", lambda _: _hash_of("post", "/v1/tokens", "card")),
+            ("sepa_debit", _strings("iban")),
+            ("three_d_secure", _strings("card", "customer")),
+            ("ach_debit", _strings("account_number", "routing_number", "account_holder_type",
+                                   "country")))},
 }
 
 # Parameters that current clients send and the bundled spec does not list yet, typed as in
@@ -96,12 +111,14 @@ _NEWER = {
 }
 
 # The spec enumerates the API versions and event types that existed in 2023; Stripe takes
-# the ones it knows today, so any well-formed value passes (the Stripe-Version header's rule).
+# the ones it knows today: any well-formed event type, and the API versions the
+# Stripe-Version header takes (released, or newer than the package knows).
 _EVENT_TYPES = {"type": "array",
                 "items": {"type": "string", "maxLength": 5000, "pattern": EVENT_TYPE_PATTERN}}
 _RELAXED = {
     ("post", "/v1/webhook_endpoints"): {
-        "api_version": {"type": "string", "maxLength": 5000, "pattern": API_VERSION_PATTERN},
+        "api_version": {"type": "string", "maxLength": 5000, "pattern": API_VERSION_PATTERN,
+                        API_VERSION_VALUE: True},
         "enabled_events": _EVENT_TYPES},
     ("post", "/v1/webhook_endpoints/{webhook_endpoint}"): {"enabled_events": _EVENT_TYPES},
 }

@@ -12,9 +12,11 @@ import string
 from typing import NamedTuple
 
 from .errors import StripeError, card_error, invalid
+from .international_cards import INTERNATIONAL as _INTERNATIONAL
 
-# Cards: number -> (brand, funding, the magic tokens that mint it).  Every test card's country
-# is "US" (Stripe's US list).  Behaviour cards are Visa credit; what they do is in tables below.
+# Cards: number -> (brand, funding, the magic tokens that mint it).  Every card of this table
+# is from the US (Stripe's US list; the international ones are in international_cards.py).
+# Behaviour cards are Visa credit; what they do is in tables below.
 _V = ("Visa", "credit")
 _CARDS = {
     "4242424242424242": (*_V, "tok_visa tok_us"),
@@ -52,6 +54,7 @@ _CARDS = {
 # Magic tokens are reusable ids that each mint a fresh card from their test number: Stripe's
 # examples and CLI fixtures pass tok_visa again and again.
 MAGIC_TOKENS = {tok: n for n, (_, _, toks) in _CARDS.items() for tok in toks.split()}
+MAGIC_TOKENS.update({tok: n for n, (*_, toks) in _INTERNATIONAL.items() for tok in toks.split()})
 
 
 class Decline(NamedTuple):
@@ -123,6 +126,8 @@ def brand_for(number) -> str:
     n = str(number)
     if n in _CARDS:
         return _CARDS[n][0]
+    if n in _INTERNATIONAL:
+        return _INTERNATIONAL[n][1]
     for k, lo, hi, brand in _IIN:
         if len(n) >= k and n[:k].isascii() and n[:k].isdigit() and lo <= int(n[:k]) <= hi:
             return brand
@@ -166,16 +171,24 @@ def card_profile(number) -> CardProfile:
     """The profile of a (validated) card number; unknown numbers are plain US credit cards."""
     n = str(number)
     funding = _CARDS[n][1] if n in _CARDS else "credit"
+    country = "US"
+    if n in _INTERNATIONAL:
+        country, _, funding, _ = _INTERNATIONAL[n]
     line1, zip_ = _AVS.get(n, ("pass", "pass"))
-    return CardProfile(n, brand_for(n), funding, "US", n[-4:], _DECLINES.get(n),
+    return CardProfile(n, brand_for(n), funding, country, n[-4:], _DECLINES.get(n),
                        n in _CHARGE_FAILS, "fail" if n in _CVC_FAILS else "pass", line1, zip_)
 
 
 # Tokenization-time validation: these fail before any card exists (4242424242424241 is
 # Stripe's test number for incorrect_number).
 def validate_card_number(number) -> str:
-    """The number as a string, or raise 402 incorrect_number."""
+    """The number as a string, or raise 402 invalid_number (not a number at all: `-1`) or
+    incorrect_number (a number that is no card's: wrong length, Luhn failure). UNCERTAIN: a
+    numeric number of the wrong length is taken as incorrect_number."""
     n = "" if number is None else str(number)
+    if not re.fullmatch(r"[0-9]+", n):
+        raise card_error("invalid_number", "Your card number is not a valid credit card "
+                         "number.", "number")
     if not 12 <= len(n) <= 19 or not luhn_ok(n):
         raise card_error("incorrect_number", "Your card number is incorrect.", "number")
     return n

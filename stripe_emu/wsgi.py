@@ -4,7 +4,9 @@
     STRIPE_EMU_DB=stripe_emu.db waitress-serve --threads 8 stripe_emu.wsgi:app
 
 STRIPE_EMU_DB names the SQLite file every worker shares (default stripe_emu.db);
-STRIPE_EMU_CONTROL_PLANE=open lets non-loopback clients use /_emu/.
+STRIPE_EMU_CONTROL_PLANE=open lets non-loopback clients use /_emu/;
+STRIPE_EMU_ALLOW_HOSTS (comma-separated names, or *) the Host names answered besides
+localhost and IP addresses (hosts.py).
 
 Each process opens its own database connections on its first request: SQLite connections
 must not cross a fork, and gunicorn --preload imports this module before forking workers.
@@ -28,7 +30,9 @@ def _app():
                 _apps.clear()  # a forked child drops its parent's app without closing it
                 app = _apps[pid] = make_app(
                     db=os.environ.get("STRIPE_EMU_DB", "stripe_emu.db"),
-                    control_plane=os.environ.get("STRIPE_EMU_CONTROL_PLANE", "loopback"))
+                    control_plane=os.environ.get("STRIPE_EMU_CONTROL_PLANE", "loopback"),
+                    allow_hosts=[name for name in os.environ.get(
+                        "STRIPE_EMU_ALLOW_HOSTS", "").split(",") if name.strip()])
     return app
 
 

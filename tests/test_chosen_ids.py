@@ -42,7 +42,7 @@ def test_a_seed_creates_objects_with_the_ids_it_chooses(app):
      "The id src_123 was chosen, but this request creates no object with its prefix "
      "(it made ids starting with: cus_)"),
     ({"id": "xyz_123"}, "'xyz_123' cannot be an object's id: an id starts with one of "
-                        "Stripe's prefixes (ba_, btok_, card_, cus_"),
+                        "Stripe's prefixes (ba_, btok_, card_, "),
     ({"id": "evt_123"}, "'evt_123' cannot be an object's id"),
     ({"id": "cus_"}, "'cus_' cannot be an object's id"),
     ({"id": "cus_1 2"}, "'cus_1 2' cannot be an object's id"),

@@ -31,10 +31,11 @@ def test_a_real_endpoint_that_is_not_emulated_says_so(api):
     assert error["type"] == "invalid_request_error"
     assert error["message"].startswith(
         "stripe_emu does not emulate POST /v1/subscriptions: this is a real Stripe endpoint")
-    error = api.get("/v1/customers/cus_123/tax_ids/txi_9", status=404)["error"]
-    assert error["message"].startswith(
-        "stripe_emu does not emulate GET /v1/customers/{customer}/tax_ids/{id}:")
-    assert "(request: GET /v1/customers/cus_123/tax_ids/txi_9)" in error["message"]
+    error = api.get("/v1/customers/cus_123/subscriptions/sub_9", status=404)["error"]
+    assert error["message"].startswith("stripe_emu does not emulate GET "
+                                       "/v1/customers/{customer}/subscriptions/"
+                                       "{subscription_exposed_id}:")
+    assert "(request: GET /v1/customers/cus_123/subscriptions/sub_9)" in error["message"]
 
 
 def test_every_stripe_operation_missing_from_the_route_table_says_so(api):

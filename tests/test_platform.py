@@ -93,7 +93,9 @@ def test_error_bodies_leave_out_null_keys_and_link_the_docs(api):
         "doc_url": "https://stripe.com/docs/error-codes/resource-missing",
         "message": "No such customer: 'cus_nope'",
         "param": "id",
-        "request_log_url": f"https://dashboard.stripe.com/test/logs/{api.last.headers['Request-Id']}",
+        "request_log_url": "https://dashboard.stripe.com/test/logs/"
+                           f"{api.last.headers['Request-Id']}"
+                           f"?t={error['request_log_url'].rpartition('=')[2]}",
         "type": "invalid_request_error",
     }
     assert list(error) == sorted(error)

@@ -54,7 +54,10 @@ def objects(api):
                                       "owner[email]": "fuzz@example.com"})["id"]
     endpoint = api.post("/v1/webhook_endpoints", {
         "url": "http://127.0.0.1:9/hooks", "enabled_events[0]": "source.canceled"})["id"]
+    transaction = api.post(f"/v1/customers/{customer}/balance_transactions",
+                           {"amount": "100", "currency": "usd"})["id"]
     return {"customer": customer, "id": card, "source": source, "webhook_endpoint": endpoint,
+            "transaction": transaction,
             "token": api.post("/v1/tokens", {"card[number]": "4242424242424242",
                                              "card[exp_month]": "12",
                                              "card[exp_year]": "2040"})["id"]}
@@ -155,7 +158,7 @@ def test_a_source_hash_is_checked_as_card_or_bank_account_details(api, params, p
 @pytest.mark.parametrize("params, param, message", [
     ({"type": "card", "card[number]": "4242424242424242", "card[exp_month]": "12",
       "card[exp_year]": "2030", "card[metadata]": "x"}, "card[metadata]",
-     "Received unknown parameter: card[metadata]"),
+     "Received an unknown parameter for payment method `card`: card[metadata]."),
     ({"type": "sepa_debit", "currency": "eur", "owner[name]": "x", "sepa_debit[iban][a]": "b"},
      "sepa_debit[iban]", 'Invalid string: {"a": "b"}'),
     ({"type": "three_d_secure", "amount": "100", "currency": "usd",
@@ -164,7 +167,7 @@ def test_a_source_hash_is_checked_as_card_or_bank_account_details(api, params, p
     ({"type": "ach_debit", "currency": "usd", "ach_debit[account_holder_type][a]": "1"},
      "ach_debit[account_holder_type]", 'Invalid string: {"a": "1"}'),
     ({"type": "ach_debit", "currency": "usd", "ach_debit[bank]": "x"}, "ach_debit[bank]",
-     "Received unknown parameter: ach_debit[bank]"),
+     "Received an unknown parameter for payment method `ach_debit`: ach_debit[bank]."),
 ])
 def test_the_type_hashes_of_a_source_have_typed_fields(api, params, param, message):
     error = error_of(api, "POST", "/v1/sources", params)

@@ -49,6 +49,9 @@ def test_webhook_endpoint_crud_through_the_official_client(stripe_http):
      "api_version"),
     ({"url": "https://example.com", "enabled_events[]": "*", "api_version": "latest"},
      "api_version"),
+    # Well-formed, but never released (api_versions.py).
+    ({"url": "https://example.com", "enabled_events[]": "*", "api_version": "2022-08-02"},
+     "api_version"),
     ({"enabled_events[]": "*"}, "url"),
 ])
 def test_invalid_endpoints_are_refused(api, params, param):

@@ -75,6 +75,17 @@ def card_object(req, new_card, params=None, customer=None):
     }
 
 
+CHECKS = ("address_line1_check", "address_zip_check", "cvc_check")
+
+
+def unchecked(details):
+    """`details` (a card, or a Source's card hash) as it shows before its checks ran: each
+    check of a field that was given is "unchecked", the others stay null (Stripe's token
+    samples; a card Source's checks run when it is charged)."""
+    return {key: "unchecked" if key in CHECKS and value is not None else value
+            for key, value in details.items()}
+
+
 def attach_error(card):
     """The StripeError Stripe gives when this card (or card Source) is attached to a
     customer, or None: decline cards fail with their 402, tok_chargeCustomerFail attaches.

@@ -86,6 +86,25 @@ def fetch(req, object_id, kind, noun, param="id", status=404):
     return obj
 
 
+def live_customer(req, customer_id, param="id", status=404):
+    """The customer, or "No such customer" when it never existed or was deleted: what every
+    customer sub-resource starts from."""
+    customer = fetch(req, customer_id, "customer", "customer", param, status)
+    if customer.get("deleted"):
+        raise errors.no_such("customer", customer_id, param=param, status=status)
+    return customer
+
+
+def owned_by(req, customer_id, object_id, kind, noun):
+    """The object `object_id` of type `kind` belonging to customer `customer_id` (which must
+    be live), or Stripe's 404 "No such <noun>"."""
+    live_customer(req, customer_id)
+    obj = objects.get(req.db, req.account, object_id)
+    if obj is None or obj["object"] != kind or obj.get("customer") != customer_id:
+        raise errors.no_such(noun, object_id)
+    return obj
+
+
 def not_linked(customer_id, source_id):
     """Stripe's 404 for a payment source id that is not (or no longer) the customer's."""
     return errors.StripeError(

@@ -9,7 +9,7 @@ import secrets
 from .. import errors, events, ids, search
 from ..expand import present
 from ..store import objects
-from . import common, payment_sources
+from . import common, customer_balance_transactions, payment_sources, tax_ids
 
 # UNCERTAIN: Stripe's exact rule is unpublished; it refuses `x`, `a@b`, `@b.com` and
 # surrounding spaces, so: a local part, @, and a domain of at least two dot-separated labels,
@@ -112,20 +112,22 @@ def create_customer(req):
     }
     _apply(req, customer)
     objects.insert(req.db, req.account, customer)
+    if customer["balance"]:
+        customer_balance_transactions.record(req, dict(customer, balance=0),
+                                             customer["balance"], "initial")
     given = payment_sources.given_source(req)
     if given is not None:
         # Before the event, so that customer.created shows the new default_source.
         customer = payment_sources.replace_default_source(req, customer, *given)
     events.record(req, "customer.created", customer)
+    for index, given_id in enumerate(req.params.get("tax_id_data") or ()):
+        tax_ids.add(req, customer["id"], given_id["type"], given_id["value"],
+                    f"tax_id_data[{index}]")
     return customer
 
 
-def live_customer(req, customer_id, param="id", status=404):
-    """The customer, or "No such customer" when it never existed or was deleted."""
-    customer = common.fetch(req, customer_id, "customer", "customer", param, status)
-    if customer.get("deleted"):
-        raise errors.no_such("customer", customer_id, param=param, status=status)
-    return customer
+# The customer, or "No such customer": the one rule, in common.py for the sub-resources.
+live_customer = common.live_customer
 
 
 def retrieve_customer(req, customer):
@@ -143,6 +145,9 @@ def update_customer(req, customer):
         raise errors.invalid("You may only specify one of these parameters: default_source, "
                              f"{given[0]}.", "default_source")
     after = _apply(req, dict(before))
+    if after["balance"] != before["balance"]:
+        customer_balance_transactions.record(req, before, after["balance"] - before["balance"],
+                                             "adjustment")
     if req.params.get("default_source"):
         after["default_source"] = payment_sources.attached_source_id(
             req, after, req.params["default_source"], "default_source")
@@ -157,6 +162,7 @@ def update_customer(req, customer):
 def delete_customer(req, customer):
     customer = live_customer(req, customer)
     payment_sources.remove_all(req, customer)
+    tax_ids.remove_all(req, customer["id"])
     customer["deleted"] = True
     objects.update(req.db, req.account, customer)
     events.record(req, "customer.deleted", customer)

@@ -13,7 +13,7 @@ its request's write transaction (BEGIN IMMEDIATE; GETs read in a plain one) and 
 changes are guarded updates, so of several requests racing for one object exactly one wins
 and the others answer Stripe's error.
 """
-from .. import errors, events, ids, testcards
+from .. import api_versions, errors, events, ids, testcards
 from ..expand import present
 from ..store import objects
 from . import cards, common, customers, sources, tokens
@@ -97,8 +97,13 @@ def promote_next_default(req, customer, removed_id):
 def customer_sources_list(req, customer):
     """`customer.sources` when expanded: the first page of the customer's sources."""
     data, more = _newest(req, customer["id"], limit=10)
-    return {"object": "list", "data": [present(obj) for obj in data], "has_more": more,
-            "url": f"/v1/customers/{customer['id']}/sources"}
+    listed = {"object": "list", "data": [present(obj) for obj in data], "has_more": more,
+              "url": f"/v1/customers/{customer['id']}/sources"}
+    if req.api_version < api_versions.ACCOUNT_BALANCE_UNTIL:
+        # Older API versions counted the embedded list (UNCERTAIN: its place in the list).
+        listed["total_count"] = objects.customer_count(req.db, req.account, customer["id"],
+                                                       SOURCE_OBJECTS)
+    return listed
 
 
 # -- handlers ----------------------------------------------------------------------------

@@ -55,9 +55,9 @@ def _card(req, source, params):
         card = cards.card_object(req, cards.card_from_hash(req, details, "card"), details)
     else:
         card = _redeem(req, token, "card")
-    source["card"] = card_details(card)
+    source["card"] = cards.unchecked(card_details(card))
     source["_decline"], source["_charge_fails"] = card["_decline"], card["_charge_fails"]
-    return False
+    return True  # chargeable at once: Stripe records source.chargeable
 
 
 def card_details(card):

@@ -23,8 +23,6 @@ _UNSUPPORTED = {
     "customer": "Tokens for a customer's card (Connect card sharing) are not supported by "
                 "stripe_emu.",
 }
-# Check results a card shows while it is only tokenized (Stripe's token samples).
-_CHECKS = ("address_line1_check", "address_zip_check", "cvc_check")
 
 
 def create_token(req):
@@ -92,12 +90,8 @@ def _token(req, obj, token_id=None):
 def _as_tokenized(obj):
     """The object as a token shows it: no customer, no internal keys, and a check that will
     run when the card is saved shows "unchecked" (Stripe's token samples)."""
-    shown = {key: value for key, value in obj.items()
-             if key != "customer" and not key.startswith("_")}
-    for check in _CHECKS:
-        if shown.get(check) is not None:
-            shown[check] = "unchecked"
-    return shown
+    return cards.unchecked({key: value for key, value in obj.items()
+                            if key != "customer" and not key.startswith("_")})
 
 
 def retrieve_token(req, token):

@@ -147,6 +147,14 @@ def page(db, account, objects, *, customer=None, types=None, type_prefix=None, e
     return data, has_more
 
 
+def customer_count(db, account, customer, objects):
+    """How many of the customer's objects of these kinds there are (an old API version's
+    `total_count` of an embedded list)."""
+    return db.execute(
+        "SELECT count(*) FROM objects WHERE customer = ? AND account = ? AND object IN (%s)"
+        % ",".join("?" * len(objects)), [customer, account, *objects]).fetchone()[0]
+
+
 def with_fingerprint(db, account, customer, kind, fingerprint):
     """The id of a `kind` object (card, bank_account) of `customer` with this fingerprint,
     or None."""
