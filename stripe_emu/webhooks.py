@@ -316,7 +316,6 @@ def post(url, payload, headers, timeout):
     parts = urllib.parse.urlsplit(url)
     connection_class = (http.client.HTTPSConnection if parts.scheme == "https"
                         else http.client.HTTPConnection)
-    deadline = time.monotonic() + timeout
     connection = connection_class(parts.hostname, parts.port, timeout=timeout)
     expired = threading.Event()
 
@@ -324,25 +323,25 @@ def post(url, payload, headers, timeout):
         expired.set()
         try:
             connection.sock.shutdown(socket.SHUT_RDWR)
-        except (AttributeError, OSError):  # not connected, or already closed
+        except (AttributeError, OSError):  # not connected yet (checked after), or closed
             pass
 
+    timer = threading.Timer(timeout, expire)
+    timer.daemon = True
+    timer.start()
     try:
-        connection.connect()  # bounded by the socket timeout
-        timer = threading.Timer(max(0.0, deadline - time.monotonic()), expire)
-        timer.daemon = True
-        timer.start()
-        try:
-            target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
-            connection.request("POST", target, body=payload, headers=headers)
-            response = connection.getresponse()
-            response.read(65536)
-        except Exception:
-            if not expired.is_set():
-                raise
-        finally:
-            timer.cancel()
+        connection.connect()
+        if expired.is_set():  # the deadline passed while connecting
+            raise TimeoutError
+        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        connection.request("POST", target, body=payload, headers=headers)
+        response = connection.getresponse()
+        response.read(65536)
+    except Exception:
+        if not expired.is_set():
+            raise
     finally:
+        timer.cancel()
         connection.close()
     if expired.is_set():
         raise TimeoutError(f"the endpoint did not answer within {timeout:g} s (the attempt "
