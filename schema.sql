@@ -87,3 +87,8 @@ CREATE TABLE IF NOT EXISTS emu_faults (
     path            TEXT,
     after_execution INTEGER NOT NULL DEFAULT 0
 );
+
+-- Webhook fair shares (stripe_emu/store/webhooks.py claim_due): each endpoint's earliest due
+-- deliveries, read in order without scanning another endpoint's backlog.
+CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint
+    ON webhook_deliveries (status, endpoint, next_attempt);
