@@ -156,6 +156,8 @@ class App:
         if not valid_version(version):
             raise errors.invalid(f"Invalid Stripe API version: {version}")
         raw = read_params(environ, method) if raw is None else raw
+        if route.publishable:
+            auth.drop_client_telemetry(raw)
         key = environ.get("HTTP_IDEMPOTENCY_KEY") if method == "POST" else None
         req = Request(self, method, path, {}, account, key_kind, version, request_id, key,
                       int(self.clock()), base_url=application_uri(environ).rstrip("/"))

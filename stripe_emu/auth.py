@@ -77,6 +77,21 @@ def account_entry(text):
     return name.strip(), [key.strip() for key in keys.split(",") if key.strip()]
 
 
+# What Stripe.js and the mobile SDKs send beside the card or Source on the calls they make
+# with a publishable key (fraud signals and their own version), which Stripe takes without
+# listing them in its API reference. UNCERTAIN: the full set; these are the ones seen in
+# Stripe.js's requests. `_stripe_account` and `_stripe_version` are not among them: Connect
+# is not emulated, and a version belongs in the Stripe-Version header.
+CLIENT_TELEMETRY = ("guid", "muid", "sid", "payment_user_agent", "time_on_page", "referrer",
+                    "pasted_fields", "client_attribution_metadata")
+
+
+def drop_client_telemetry(raw):
+    """Forget the client SDKs' telemetry among a publishable route's decoded parameters."""
+    for name in CLIENT_TELEMETRY:
+        raw.pop(name, None)
+
+
 def _unauthorized(message, code=None):
     return errors.StripeError(message, status=401, code=code, validation=True,
                               headers={"WWW-Authenticate": 'Basic realm="Stripe"'})

@@ -56,6 +56,19 @@ def test_stripejs_creates_a_token_with_the_key_parameter(app, api):
     assert "key" not in app.recent_requests[0]["params"]
 
 
+def test_stripejs_telemetry_is_taken_on_publishable_routes_only(app, api):
+    """Stripe.js sends fraud signals and its version beside the card; Stripe takes them."""
+    telemetry = {"guid": "g-1", "muid": "m-1", "sid": "s-1", "time_on_page": "5012",
+                 "payment_user_agent": "stripe.js/abc; stripe-js-v3/abc; split-card-element",
+                 "referrer": "https://shop.example", "pasted_fields": "number",
+                 "client_attribution_metadata[client_session_id]": "c-1"}
+    response = browser(app, "POST", "/v1/tokens", {**VISA, **telemetry, "key": PUBLISHABLE_KEY})
+    assert response.status_int == 200, response.text
+    assert "guid" not in response.json and "guid" not in app.recent_requests[-1]["params"]
+    error = api.post("/v1/customers", {"guid": "g-1"}, status=400)["error"]
+    assert error["message"] == "Received unknown parameter: guid"
+
+
 def test_stripejs_reads_a_source_with_its_client_secret(app):
     created = browser(app, "POST", "/v1/sources", {
         "type": "ach_credit_transfer", "currency": "usd", "key": PUBLISHABLE_KEY}).json
