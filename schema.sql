@@ -88,6 +88,18 @@ CREATE TABLE IF NOT EXISTS emu_faults (
     after_execution INTEGER NOT NULL DEFAULT 0
 );
 
+-- Payments (stripe_emu/payments/timers.py, stripe_emu/store/payments.py): the moves Stripe
+-- makes on its own once their time has come — an uncaptured charge expiring after 7 days, an
+-- ACH debit charge settling. One row per object waiting; the write transaction of any API
+-- request runs what is due (one indexed query) and deletes the row in the same transaction.
+CREATE TABLE IF NOT EXISTS payment_timers (
+    object  TEXT    PRIMARY KEY,
+    account TEXT    NOT NULL,
+    kind    TEXT    NOT NULL,
+    due     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS payment_timers_by_due ON payment_timers (due);
+
 -- Webhook fair shares (stripe_emu/store/webhooks.py claim_due): each endpoint's earliest due
 -- deliveries, read in order without scanning another endpoint's backlog.
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint

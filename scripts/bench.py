@@ -268,10 +268,43 @@ def main():
               f"list 10 {listing:8.0f}")
         app.close()
 
+    print()
+    charges_main(seconds, baselines)
+
     startup = min(start_up_seconds(free_port()) for _ in range(3))
     python = min(python_start_seconds() for _ in range(3))
     print(f"\nserve start-up until first answer: {startup * 1000:.0f} ms "
           f"(python -S -c pass: {python * 1000:.0f} ms)")
+
+
+
+# -- charges and refunds (issue 8) ----------------------------------------------------------
+
+def charge_operations(send):
+    """Creating a charge on a customer's default card, and refunding part of a charge (each
+    refund takes 1 of a 100,000 charge, so the charge never runs out)."""
+    customer = expect(send, "POST", "/v1/customers", {"source": "tok_visa"})["id"]
+    charge = expect(send, "POST", "/v1/charges", {"customer": customer, "amount": "99999999",
+                                                  "currency": "usd"})["id"]
+    return {
+        "create charge": lambda: expect(send, "POST", "/v1/charges", {
+            "customer": customer, "amount": "2000", "currency": "usd"}),
+        "refund part of a charge": lambda: expect(send, "POST", "/v1/refunds", {
+            "charge": charge, "amount": "1"}),
+    }
+
+
+def charges_main(seconds, baselines):
+    """Print the charge and refund figures, next to the no-op baselines of the same run."""
+    for label, transport in (("in process", InProcess), ("over HTTP", OverHttp)):
+        app = make_app(db=":memory:")
+        send = transport(app)
+        for name, operation in charge_operations(send).items():
+            figure = rate(seconds, operation)
+            print(f"{name:34} {label:>12}: {figure:8.0f} requests/s "
+                  f"({figure / baselines[label]:.3f} of the baseline)")
+        getattr(send, "close", lambda: None)()
+        app.close()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from wsgiref.util import application_uri
 
 from . import api_versions, auth, control, errors, expand, faults, hosts, ids, idempotency
 from . import params, routes, spec
+from .payments import timers
 from .routing import Router
 from .store import Store
 from .webhooks import Dispatcher
@@ -75,6 +76,9 @@ class App:
         self.webhooks = Dispatcher(self.store, webhooks, webhook_retry)
         self.after_commit.append(self.webhooks.after_commit)
         self.on_close = [self.webhooks.stop]
+        # fn(app, db, now) run at the start of every write transaction: the moves Stripe makes
+        # on its own once their time has come (payments/timers.py), one indexed query.
+        self.due_work = [timers.run_due]
 
     def __call__(self, environ, start_response):
         try:
@@ -167,16 +171,30 @@ class App:
     def _execute(self, req, route, args):
         """Run the handler and render its result inside one transaction: a failure anywhere
         rolls back every write the request made."""
+        failed = None
         with self.store.transaction(write=req.method != "GET") as db:
             req.db = db
-            result = route.handler(req, **args)
-            ids.check_chosen()  # a seed's chosen id (ids.choosing) must have been taken
-            result = expand.apply(req, result, req.params.get("expand") or ())
-            body = _ENCODE(api_versions.shown_as(req.api_version, result)).encode()
-            idempotency.record_inside(req, 200, body)
+            if req.method != "GET":
+                for work in self.due_work:
+                    work(self, db, req.now)
+            try:
+                result = route.handler(req, **args)
+            except errors.StripeError as error:
+                if not error.commit:
+                    raise
+                # A failure that changed state (a declined charge): kept, and replayed.
+                failed = error
+                idempotency.record_inside(req, *self.render_error(error, req.request_id))
+            else:
+                ids.check_chosen()  # a seed's chosen id (ids.choosing) must have been taken
+                result = expand.apply(req, result, req.params.get("expand") or ())
+                body = _ENCODE(api_versions.shown_as(req.api_version, result)).encode()
+                idempotency.record_inside(req, 200, body)
         if req.method != "GET":
             for hook in self.after_commit:
                 hook()
+        if failed is not None:
+            raise failed
         return 200, body
 
     @staticmethod

@@ -9,6 +9,7 @@
     POST   /_emu/faults     inject one: kind, count, method, path, account, after_execution
     DELETE /_emu/faults     forget them
     POST   /_emu/sources/{id}/status   move a Source as Stripe would: `status`, `account`
+    POST   /_emu/charges/{id}/settle, /_emu/sources/{id}/fund, /_emu/due   control_payments.py
     GET    /_emu/webhooks/deliveries   webhook deliveries and their attempts (control_webhooks.py)
     POST   /_emu/seed       create a fixture's objects, ids chosen or not (seeding.py)
     GET    /_emu/redirect/{id}[/authorize|/fail]   a redirect Source's test page (HTML)
@@ -35,7 +36,7 @@ import traceback
 import urllib.parse
 
 from . import app as pipeline
-from . import auth, control_webhooks, errors, ids, params, seeding
+from . import auth, control_payments, control_webhooks, errors, ids, params, seeding
 from .expand import present
 from .resources import sources
 from .store import control as sql
@@ -303,6 +304,12 @@ _ENDPOINTS = [(re.compile(path), endpoint) for path, endpoint in (
         "DELETE": (_clear_faults, {"account": _TEXT})}),
     (r"/_emu/sources/(?P<source>[^/]+)/status",
      {"POST": (_source_status, {"status": _TEXT, "account": _TEXT})}),
+    # Payments (control_payments.py).
+    (r"/_emu/charges/(?P<charge>[^/]+)/settle",
+     {"POST": (control_payments.settle_endpoint, {"account": _TEXT})}),
+    (r"/_emu/sources/(?P<source>[^/]+)/fund", {"POST": (
+        control_payments.fund_endpoint, {"amount": {"type": "integer"}, "account": _TEXT})}),
+    ("/_emu/due", {"POST": (control_payments.due_endpoint, {})}),
     ("/_emu/webhooks/deliveries", control_webhooks.DELIVERIES),
     ("/_emu/seed", seeding.ENDPOINT),
 )]

@@ -13,10 +13,14 @@ class StripeError(Exception):
 
     `validation` marks failures found before the endpoint starts executing (bad or unknown
     parameters): Stripe does not store those under an idempotency key, so a client may retry.
+    `commit` marks a failure that still changed state (a declined charge is stored as failed):
+    app.py commits what the handler wrote, stores the error under the idempotency key, and
+    answers it. `charge` / `payment_intent` name the object the error is about.
     """
 
     def __init__(self, message, *, status=400, type="invalid_request_error", code=None,
-                 param=None, decline_code=None, headers=None, validation=False):
+                 param=None, decline_code=None, headers=None, validation=False, commit=False,
+                 charge=None, payment_intent=None):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -26,17 +30,22 @@ class StripeError(Exception):
         self.decline_code = decline_code
         self.headers = headers or {}
         self.validation = validation
+        self.commit = commit
+        self.charge = charge
+        self.payment_intent = payment_intent
 
     def body(self, request_id=None, now=None):
         """The error object; `now` (unix time, default the wall clock) dates the request log
         link, as Stripe's `?t=` does."""
         now = int(time.time() if now is None else now)
         error = {
+            "charge": self.charge,
             "code": self.code,
             "decline_code": self.decline_code,
             "doc_url": DOC_URL + self.code.replace("_", "-") if self.code else None,
             "message": self.message,
             "param": self.param,
+            "payment_intent": self.payment_intent,
             "request_log_url": (
                 f"https://dashboard.stripe.com/test/logs/{request_id}?t={now}"
                 if request_id else None),

@@ -27,7 +27,11 @@ def _no_objects(kind):
 # "module:function" for one in a module that imports this one.
 _INCLUDED = {("customer", "sources"): "resources.payment_sources:customer_sources_list",
              ("customer", "subscriptions"): _no_objects("subscriptions"),
-             ("customer", "tax_ids"): "resources.tax_ids:customer_tax_ids_list"}
+             ("customer", "tax_ids"): "resources.tax_ids:customer_tax_ids_list",
+             ("charge", "refunds"): "resources.charges:charge_refunds_list"}
+# object → "module:function" (obj, now) showing a loaded object as it is at the request's
+# time: a balance transaction's pending funds become available on the app's clock.
+_AS_OF = {"balance_transaction": "payments.balance:as_of"}
 
 
 def present(obj):
@@ -151,11 +155,12 @@ def _walk(req, value, schemas, parts):
     found = value.get(field)
     if included is not None and not isinstance(found, dict):
         if isinstance(included, str):
-            module, _, function = included.partition(":")
-            included = getattr(importlib.import_module("stripe_emu." + module), function)
+            included = _function(included)
         found = included(req, value)
     elif isinstance(found, str):
         loaded = objects.get(req.db, req.account, found)
+        if loaded is not None and loaded["object"] in _AS_OF:
+            loaded = _function(_AS_OF[loaded["object"]])(loaded, req.now)
         found = present(loaded) if loaded is not None else found
     if rest:
         targets = _targets(schema, field)
@@ -164,3 +169,9 @@ def _walk(req, value, schemas, parts):
         else:
             found = _walk(req, found, targets, rest)
     return dict(value, **{field: found})
+
+
+def _function(name):
+    """The function "module:function" names in stripe_emu (a module importing this one)."""
+    module, _, function = name.partition(":")
+    return getattr(importlib.import_module("stripe_emu." + module), function)

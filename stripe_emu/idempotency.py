@@ -46,7 +46,7 @@ def run(req, execute):
         if error.validation:
             with req.app.store.transaction() as db:
                 store.release(db, req.account, key, req.request_id)
-        else:
+        elif not error.commit:  # a committed failure was stored with its changes
             _store_failure(req, key, error)
         raise
     except Exception as error:

@@ -9,6 +9,7 @@ from .resources import sources, tokens
 from .resources import events, webhook_endpoints
 from .resources import customer_balance_transactions as cbt
 from .resources import tax_ids
+from .resources import balance, charges, refunds
 from .routing import Route
 
 ROUTES = [
@@ -68,4 +69,23 @@ ROUTES = [
           webhook_endpoints.update_webhook_endpoint),
     Route("DELETE", "/v1/webhook_endpoints/{webhook_endpoint}",
           webhook_endpoints.delete_webhook_endpoint),
+    # Charges, refunds (and their legacy paths under a charge), the balance.
+    Route("POST", "/v1/charges", charges.create_charge),
+    Route("GET", "/v1/charges", charges.list_charges),
+    Route("GET", "/v1/charges/search", charges.search_charges),
+    Route("GET", "/v1/charges/{charge}", charges.retrieve_charge),
+    Route("POST", "/v1/charges/{charge}", charges.update_charge),
+    Route("POST", "/v1/charges/{charge}/capture", charges.capture_charge),
+    Route("GET", "/v1/charges/{charge}/refunds", refunds.list_charge_refunds),
+    Route("POST", "/v1/charges/{charge}/refunds", refunds.create_charge_refund),
+    Route("GET", "/v1/charges/{charge}/refunds/{refund}", refunds.retrieve_charge_refund),
+    Route("POST", "/v1/charges/{charge}/refunds/{refund}", refunds.update_charge_refund),
+    Route("POST", "/v1/refunds", refunds.create_refund),
+    Route("GET", "/v1/refunds", refunds.list_refunds),
+    Route("GET", "/v1/refunds/{refund}", refunds.retrieve_refund),
+    Route("POST", "/v1/refunds/{refund}", refunds.update_refund),
+    Route("POST", "/v1/refunds/{refund}/cancel", refunds.cancel_refund),
+    Route("GET", "/v1/balance", balance.retrieve_balance),
+    Route("GET", "/v1/balance_transactions", balance.list_balance_transactions),
+    Route("GET", "/v1/balance_transactions/{id}", balance.retrieve_balance_transaction),
 ]

@@ -24,6 +24,15 @@ NUMERIC, STRING, TOKEN = "numeric", "string", "token"
 OPERATORS = {NUMERIC: (":", ">", "<", ">=", "<="), STRING: (":", "~"), TOKEN: (":",)}
 CUSTOMER_FIELDS = {"created": NUMERIC, "email": STRING, "metadata": TOKEN, "name": STRING,
                    "phone": STRING}
+# docs.stripe.com/search#query-fields-for-charges; the booleans (disputed, refunded) take
+# "true" / "false" as tokens.
+_CARD = "payment_method_details.card."
+CHARGE_FIELDS = {"amount": NUMERIC, "billing_details.address.postal_code": STRING,
+                 "created": NUMERIC, "currency": STRING, "customer": STRING,
+                 "disputed": TOKEN, "metadata": TOKEN, _CARD + "brand": STRING,
+                 _CARD + "exp_month": NUMERIC, _CARD + "exp_year": NUMERIC,
+                 _CARD + "fingerprint": STRING, _CARD + "last4": STRING, "refunded": TOKEN,
+                 "status": STRING}
 # UNCERTAIN: the 10-clause cap is from Stripe's current docs ("You can combine up to 10 query
 # clauses"); the docs of the spec's era do not state it.
 MAX_CLAUSES = 10

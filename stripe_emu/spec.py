@@ -90,6 +90,16 @@ _UNTYPED = {
                                    "country")))},
 }
 
+# Charges: `source` takes a raw card hash too (the legacy `card` hash's fields), and the
+# strings the spec leaves unbounded are held to the 5000 characters the charge shows.
+_TEXT_5000 = {"type": "string", "maxLength": 5000}
+_UNTYPED.update({
+    ("post", "/v1/charges"): {
+        "source": lambda given: {"anyOf": [given, _hash_of("post", "/v1/charges", "card")]},
+        "receipt_email": _TEXT_5000, "transfer_group": _TEXT_5000},
+    ("post", "/v1/charges/{charge}"): {"transfer_group": _TEXT_5000},
+})
+
 # Parameters that current clients send and the bundled spec does not list yet, typed as in
 # Stripe's current API reference.
 _NEWER = {

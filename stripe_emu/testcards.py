@@ -50,6 +50,8 @@ _CARDS = {
     "4000000000000101": (*_V, "tok_cvcCheckFail"), "4000000000000010": (*_V, "tok_avsFail"),
     "4000000000000028": (*_V, "tok_avsLine1Fail"), "4000000000000036": (*_V, "tok_avsZipFail"),
     "4000000000000044": (*_V, "tok_avsUnchecked"),
+    # Charge-time behaviour cards (see charge_behaviour below).
+    "4000000000004954": (*_V, ""), "4000000000009235": (*_V, "tok_riskLevelElevated"),
 }
 # Magic tokens are reusable ids that each mint a fresh card from their test number: Stripe's
 # examples and CLI fixtures pass tok_visa again and again.
@@ -340,3 +342,22 @@ def verify_amounts_ok(amounts) -> bool:
     texts = [str(amount) for amount in amounts]
     return all(re.fullmatch(r"[0-9]{1,9}", text) for text in texts) and \
         sorted(map(int, texts)) == list(VERIFY_AMOUNTS)
+
+
+# -- At charge time (payments/charging.py): what a card does besides declining -------------
+# Radar's test cards (docs.stripe.com/radar/testing): `highest` is blocked by Radar's default
+# rule, `elevated` succeeds and is placed in review. Every other card is `normal`.
+_RISK_LEVELS = {"4100000000000019": "highest", "4000000000004954": "highest",
+                "4000000000009235": "elevated"}
+# "Charge will succeed and funds will be added directly to your available balance
+# (bypassing your pending balance)."
+_AVAILABLE_AT_ONCE = {"4000000000000077"}
+
+
+def charge_behaviour(number) -> dict:
+    """What charging this card number does beyond its decline (CardProfile.decline): its
+    Radar risk level, and whether its funds skip the pending balance. JSON-ready, so a card
+    can keep it (cards.card_object stores it as `_charge`)."""
+    n = str(number)
+    return {"risk_level": _RISK_LEVELS.get(n, "normal"),
+            "available_at_once": n in _AVAILABLE_AT_ONCE}

@@ -6,6 +6,9 @@
     serve_in_thread(app)       the app on a free loopback port, for clients in other languages
     inject_fault(app, kind)    make the next matching requests fail (see faults.py)
     set_source_status(app, source_id, status)   move a Source as Stripe would by itself
+    settle_charge(app, charge_id)       a pending ACH debit charge settles now
+    fund_source(app, source_id, amount)  a transfer lands on an ach_credit_transfer Source
+    run_due_work(app)          run the timed moves due on the app's clock (charge expiry…)
     seed(app, data)            load a snapshot, or create a fixture's objects through the API
     webhook_deliveries(app)    webhook deliveries and their attempts (filters: event, status…)
 
@@ -19,7 +22,7 @@ import json
 import secrets
 import threading
 
-from . import control, faults, make_app, seeding, webhooks
+from . import control, control_payments, faults, make_app, seeding, webhooks
 from .seeding import SeedError, wsgi_environ  # noqa: F401 (this module's API too)
 from .server import make_server
 from .store.control import SNAPSHOT_FORMAT
@@ -87,6 +90,27 @@ def webhook_deliveries(app, *, event=None, status=None, endpoint=None, account=N
     `account` is a test key or an account name. GET /_emu/webhooks/deliveries over HTTP."""
     return webhooks.deliveries(app, account=control.account_from_key(account, app.keys),
                                event=event, endpoint=endpoint, status=status)
+
+
+def settle_charge(app, charge_id, account=None):
+    """Settle a pending bank-debit (ACH) charge now, as the bank answers after some days:
+    `succeeded`, or `failed` with the failure code of its test account number
+    (000111111116 no_account, …); records charge.succeeded / charge.failed. Returns the
+    charge; raises errors.StripeError for an unknown or non-pending charge."""
+    return control_payments.settle_charge(app, charge_id, account)
+
+
+def fund_source(app, source_id, amount, account=None):
+    """Land a transfer of `amount` on an ach_credit_transfer Source: it becomes chargeable
+    (source.chargeable) for up to what it received. Returns the Source."""
+    return control_payments.fund_source(app, source_id, amount, account)
+
+
+def run_due_work(app):
+    """Run now the moves whose time has come on the app's clock (uncaptured charges expiring
+    after 7 days, ACH debits settling), which otherwise run with the next POST; returns how
+    many ran."""
+    return control_payments.run_due_work(app)
 
 
 def seed(app, data):

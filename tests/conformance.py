@@ -6,6 +6,10 @@
 The reference is stripe_emu/spec3.subset.json (Stripe spec3, API 2023-08-16; see
 ../shared/stripe-openapi/README.md). Everything is built once per process and cached:
 the spec is immutable data, and the suite calls this thousands of times.
+
+Fields the spec does not list pass unchecked (its schemas do not forbid other properties):
+that is how a charge's legacy `source` field, which Stripe still returns but the spec
+omits, passes — the one such field the emulator sends on purpose.
 """
 import json
 from functools import lru_cache

@@ -41,10 +41,10 @@ def test_a_seed_creates_objects_with_the_ids_it_chooses(app):
     ({"id": "src_123", "email": "a@example.com"},
      "The id src_123 was chosen, but this request creates no object with its prefix "
      "(it made ids starting with: cus_)"),
-    ({"id": "xyz_123"}, "'xyz_123' cannot be an object's id: an id starts with one of "
-                        "Stripe's prefixes (ba_, btok_, card_, "),
+    ({"id": "xyz_123"}, "The id xyz_123 was chosen, but this request creates no object "
+                        "with its prefix (it made ids starting with: cus_)"),
     ({"id": "evt_123"}, "'evt_123' cannot be an object's id"),
-    ({"id": "cus_"}, "'cus_' cannot be an object's id"),
+    ({"id": "cus_"}, "'cus_' cannot be an object's id: an id is its object's prefix"),
     ({"id": "cus_1 2"}, "'cus_1 2' cannot be an object's id"),
     ({"id": 123}, "123 cannot be an object's id"),
 ])
@@ -88,3 +88,11 @@ def test_the_control_plane_seeds_with_chosen_ids(app):
     as_form = web.post("/_emu/seed", {"api_key": KEY}, expect_errors=True)
     assert as_form.status_int == 400
     assert as_form.json["error"]["message"] == "The fixture must be the body, as application/json."
+
+
+def test_ids_of_any_emulated_object_may_be_chosen(app):
+    """The prefix is whatever the request creates: charges' are defined in payments/."""
+    [charge] = testing.seed(app, {"api_key": KEY, "charges": [
+        {"id": "ch_123", "amount": 500, "currency": "usd", "source": "tok_visa"}]})
+    assert charge["id"] == "ch_123" and charge["status"] == "succeeded"
+    assert testing.stripe_client(app, KEY).v1.charges.retrieve("ch_123").amount == 500

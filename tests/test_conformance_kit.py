@@ -157,3 +157,11 @@ def test_validation_is_cached_and_fast():
     for _ in range(200):
         assert_conforms("POST", "/v1/customers/cus_x/sources", 200, body)
     assert (time.perf_counter() - start) / 200 < 0.005
+
+
+def test_a_charges_legacy_source_field_passes_unchecked(api):
+    charge = api.post("/v1/charges", {"source": "tok_visa", "amount": 2000, "currency": "usd"})
+    assert charge["source"]["object"] == "card"  # absent from the spec, as Stripe sends it
+    assert_conforms("GET", f"/v1/charges/{charge['id']}", 200, charge)
+    rejects("GET", f"/v1/charges/{charge['id']}", 200, {**charge, "amount": "2000"},
+            "$.amount")

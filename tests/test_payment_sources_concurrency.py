@@ -154,12 +154,13 @@ def test_detach_racing_a_second_attach(two_servers):
     assert all(api.get(f"/v1/customers/{c}")["default_source"] is None for c in others)
 
 
-def _attach_in_a_process(args):
-    path, customer, source = args
+def post_in_a_process(args):
+    """The status of one POST (db path, URL path, parameters) made by an app of its own, as
+    a process of a multi-process server would make it."""
+    path, url, params = args
     app = make_app(db=path)
     try:
-        return in_process(app, "POST", f"/v1/customers/{customer}/sources",
-                          {"source": source})[0]
+        return in_process(app, "POST", url, params)[0]
     finally:
         app.close()
 
@@ -171,7 +172,8 @@ def test_spawned_processes_attaching_one_source(tmp_path):
     source = ach_source(api)["id"]
     customers = [api.post("/v1/customers")["id"] for _ in range(4)]
     with multiprocessing.get_context("spawn").Pool(4) as pool:
-        statuses = pool.map(_attach_in_a_process, [(path, c, source) for c in customers])
+        statuses = pool.map(post_in_a_process, [(path, f"/v1/customers/{c}/sources",
+                                                 {"source": source}) for c in customers])
     assert sorted(statuses) == [200, 400, 400, 400]
     attached_to = api.get(f"/v1/sources/{source}")["customer"]
     assert customers[statuses.index(200)] == attached_to

@@ -56,8 +56,11 @@ def objects(api):
         "url": "http://127.0.0.1:9/hooks", "enabled_events[0]": "source.canceled"})["id"]
     transaction = api.post(f"/v1/customers/{customer}/balance_transactions",
                            {"amount": "100", "currency": "usd"})["id"]
+    charge = api.post("/v1/charges", {"customer": customer, "amount": 2000,
+                                      "currency": "usd"})["id"]
+    refund = api.post("/v1/refunds", {"charge": charge, "amount": 100})["id"]
     return {"customer": customer, "id": card, "source": source, "webhook_endpoint": endpoint,
-            "transaction": transaction,
+            "transaction": transaction, "charge": charge, "refund": refund,
             "token": api.post("/v1/tokens", {"card[number]": "4242424242424242",
                                              "card[exp_month]": "12",
                                              "card[exp_year]": "2040"})["id"]}

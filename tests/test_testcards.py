@@ -56,6 +56,7 @@ TOKENS = {  # token -> (number, brand, funding)
     "tok_avsLine1Fail": ("4000000000000028", "Visa", "credit"),
     "tok_avsZipFail": ("4000000000000036", "Visa", "credit"),
     "tok_avsUnchecked": ("4000000000000044", "Visa", "credit"),
+    "tok_riskLevelElevated": ("4000000000009235", "Visa", "credit"),
 }
 
 DECLINED = "Your card was declined."

@@ -5,4 +5,17 @@ It owns amounts and currencies, the charge and refund state transitions, the cus
 payment instrument, balance transactions and fees, and asks `testcards.py` what a card does.
 It builds and stores objects through `store/`, records events through `events.py`, and knows
 nothing of HTTP.
+
+    amounts.py      currencies, minimum and maximum amounts, money in Stripe's messages
+    instruments.py  what a charge is made on: customer/source resolution, chargeability,
+                    payment_method_details, Source consumption and funding
+    outcomes.py     a charge's outcome and decline from the test-card table
+    charging.py     create_charge / capture_charge / decline_error (PaymentIntents call these),
+                    expiry and bank-debit settlement
+    refunding.py    refund_charge, and releasing what was never captured
+    balance.py      balance transactions, fees, available_on, the balance
+    timers.py       the timed moves (expiry, settlement), run in write transactions
+
+Cards are built and tokens redeemed through resources/cards.py and resources/tokens.py,
+which import nothing of this package.
 """

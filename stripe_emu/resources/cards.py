@@ -72,6 +72,7 @@ def card_object(req, new_card, params=None, customer=None):
         # fail every charge (tok_chargeCustomerFail).
         "_decline": list(profile.decline) if profile.decline else None,
         "_charge_fails": profile.charge_fails,
+        "_charge": testcards.charge_behaviour(profile.number),  # risk level, pending or not
     }
 
 

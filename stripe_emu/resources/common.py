@@ -1,5 +1,5 @@
 """Rules several resources share: metadata, addresses, pagination, fetching by id."""
-from .. import errors
+from .. import errors, search
 from ..expand import present
 from ..store import objects
 
@@ -119,3 +119,23 @@ def address(given):
     """Stripe's `address` hash from an address parameter (None, `address=`, unsets it)."""
     return None if given is None else {field: given.get(field) for field in ADDRESS_FIELDS}
 
+
+
+def search_page(req, kind, fields, resource):
+    """GET /v1/<resource>/search: a search_result page of the live objects of `kind` that
+    match the request's `query` on `fields` (search.CUSTOMER_FIELDS…), with `page` and
+    `expand[]=total_count`."""
+    if req.params.get("query") is None:  # `query=` is as good as absent
+        raise errors.missing_param("query")
+    limit = page_limit(req)
+    older_than = search.page_seq(req.params["page"]) if req.params.get("page") else None
+    clauses, combinator = search.parse(req.params["query"], fields, resource)
+    found, has_more, last = objects.search(req.db, req.account, kind, clauses, combinator,
+                                           limit=limit, older_than=older_than)
+    result = {"object": "search_result", "data": [present(item) for item in found],
+              "has_more": has_more, "next_page": search.page_token(last) if has_more else None,
+              "url": f"/v1/{resource}/search"}
+    if "total_count" in (req.params.get("expand") or ()):
+        result["total_count"] = objects.search_count(req.db, req.account, kind, clauses,
+                                                     combinator)
+    return result

@@ -7,7 +7,6 @@ import re
 import secrets
 
 from .. import errors, events, ids, search
-from ..expand import present
 from ..store import objects
 from . import common, customer_balance_transactions, payment_sources, tax_ids
 
@@ -179,18 +178,4 @@ def list_customers(req):
 
 
 def search_customers(req):
-    if req.params.get("query") is None:  # `query=` is as good as absent
-        raise errors.missing_param("query")
-    limit = common.page_limit(req)
-    older_than = search.page_seq(req.params["page"]) if req.params.get("page") else None
-    clauses, combinator = search.parse(req.params["query"], search.CUSTOMER_FIELDS, "customers")
-    found, has_more, last = objects.search(req.db, req.account, "customer", clauses,
-                                           combinator, limit=limit,
-                                           older_than=older_than)
-    result = {"object": "search_result", "data": [present(item) for item in found],
-              "has_more": has_more, "next_page": search.page_token(last) if has_more else None,
-              "url": "/v1/customers/search"}
-    if "total_count" in (req.params.get("expand") or ()):
-        result["total_count"] = objects.search_count(req.db, req.account, "customer", clauses,
-                                                     combinator)
-    return result
+    return common.search_page(req, "customer", search.CUSTOMER_FIELDS, "customers")

@@ -57,6 +57,8 @@ def _card(req, source, params):
         card = _redeem(req, token, "card")
     source["card"] = cards.unchecked(card_details(card))
     source["_decline"], source["_charge_fails"] = card["_decline"], card["_charge_fails"]
+    source["_charge"] = card["_charge"]
+    source["_checks"] = {key: card[key] for key in cards.CHECKS}  # their results, once charged
     return True  # chargeable at once: Stripe records source.chargeable
 
 

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_SECONDS = 30
 # Connections kept open between requests; more are opened under load and closed after.
 MAX_IDLE_CONNECTIONS = 16

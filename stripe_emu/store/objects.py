@@ -4,6 +4,7 @@ Objects go in and come out as the Stripe JSON dicts the resources build; the ind
 are derived from those dicts here, so they can never disagree with the JSON.
 """
 import json
+import re
 
 _DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -12,12 +13,17 @@ _DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 # shows it) but no longer belongs to the customer: its customer column is NULL, so customer
 # source lists and guarded attach/detach updates no longer see it.
 _DEAD_SOURCE = ("consumed", "canceled", "failed")
+# Objects that name a customer without being held by it: their customer column stays NULL, so
+# that the customer index walks only what a customer holds (its payment sources) and a
+# customer's thousand charges never slow its sources down. Lists filter them on the JSON.
+_NOT_HELD = ("charge",)
 
 
 def _columns(obj):
     customer = obj.get("customer")
     status = obj.get("status")
-    if obj.get("object") == "source" and status in _DEAD_SOURCE:
+    if (obj.get("object") == "source" and status in _DEAD_SOURCE) or \
+            obj.get("object") in _NOT_HELD:
         customer = None
     elif obj.get("object") == "token":
         # Tokens have no status field; the column guards redemption (expect "unused").
@@ -54,12 +60,16 @@ def account_of(db, object_id):
     return row[0] if row else None
 
 
-def update(db, account, obj, expect=None):
+def update(db, account, obj, expect=None, unchanged=None):
     """Write `obj` back; with `expect` ({column: allowed values}) only if the stored row still
-    matches, so a status change is guarded by the status it starts from. Returns whether the
+    matches, so a status change is guarded by the status it starts from; with `unchanged`
+    (the object as it was read) only if nothing of it changed since. Returns whether the
     row was written."""
     cols = _columns(obj)
     where, args = "id = ? AND account = ?", [obj["id"], account]
+    if unchanged is not None:
+        where += " AND data = ?"
+        args.append(_DUMPS(unchanged))
     for column, allowed in (expect or {}).items():
         allowed = allowed if isinstance(allowed, tuple) else (allowed,)
         conditions = [f"{column} IS NULL" if value is None else f"{column} = ?"
@@ -83,12 +93,16 @@ def position(db, account, object_id):
 
 
 _CREATED_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+_FIELD = re.compile(r"[a-z_]+")
 
 
 def page(db, account, objects, *, customer=None, types=None, type_prefix=None, email=None,
          created=None, exclude_status=None, delivered=None, limit=10, older_than=None,
-         newer_than=None):
+         newer_than=None, fields=None):
     """One page of a list, newest first, and whether more lie beyond it.
+
+    `fields` ({top-level JSON field: value}) keeps the objects whose field has that value
+    (a charge's payment_intent, a refund's charge); field names are checked, values bound.
 
     `older_than` / `newer_than` are cursor seqs: starting_after pages to older objects,
     ending_before to newer ones (the page nearest the cursor). Fetches limit + 1 rows to
@@ -122,6 +136,11 @@ def page(db, account, objects, *, customer=None, types=None, type_prefix=None, e
         where += (" AND %sEXISTS (SELECT 1 FROM webhook_deliveries WHERE event = objects.id"
                   " AND status IN ('pending', 'delivering', 'failed'))" % ("NOT " if delivered
                                                                           else ""))
+    for field, value in (fields or {}).items():
+        if not _FIELD.fullmatch(field):
+            raise ValueError(f"not a field name: {field!r}")
+        where += f" AND json_extract(data, '$.{field}') = ?"
+        args.append(value)
     if isinstance(created, dict):
         for op, value in created.items():
             where += f" AND created {_CREATED_OPS[op]} ?"
@@ -168,6 +187,16 @@ def with_fingerprint(db, account, customer, kind, fingerprint):
 # expression and each (type, operator) a fixed template: user text only travels as parameters.
 _SEARCH_FIELDS = {"created": "created", "email": "json_extract(data, '$.email')",
                   "name": "json_extract(data, '$.name')", "phone": "json_extract(data, '$.phone')"}
+# Charges' fields (search.CHARGE_FIELDS): a dotted name is its JSON path; a boolean is
+# searched as the words true / false.
+_SEARCH_FIELDS.update({
+    field: f"json_extract(data, '$.{field}')" for field in (
+        "amount", "billing_details.address.postal_code", "currency", "customer",
+        "payment_method_details.card.brand", "payment_method_details.card.exp_month",
+        "payment_method_details.card.exp_year", "payment_method_details.card.fingerprint",
+        "payment_method_details.card.last4", "status")})
+_SEARCH_FIELDS.update({field: f"CASE json_type(data, '$.{field}') WHEN 'true' THEN 'true'"
+                       " WHEN 'false' THEN 'false' END" for field in ("disputed", "refunded")})
 _NUMERIC_OPS = {":": "=", ">": ">", "<": "<", ">=": ">=", "<=": "<="}
 _METADATA_KEY = "EXISTS (SELECT 1 FROM json_each(data, '$.metadata') WHERE key = ?"
 # search_result.total_count is "only accurate up to 10,000" (spec): counting stops there.

@@ -1,0 +1,104 @@
+"""Refunds: giving back (part of) a charge, or releasing what was authorized and never
+captured.
+
+The public contract (what the Refunds API, the legacy /v1/charges/{charge}/refunds paths
+and PaymentIntents call): `refund_charge(req, charge, ...)` → (refund, charge after).
+Test-mode card refunds succeed at once, with a balance transaction; refunding an
+authorization releases it (no money moved, no balance transaction). Every change to the
+charge is one guarded update from the charge as it was read (charging.save).
+"""
+from .. import errors, events, ids
+from ..store import objects
+from . import amounts, balance
+
+REFUND = "re_"
+
+
+def refund_charge(req, charge, amount=None, *, reason=None, metadata=None,
+                  payment_intent=None):
+    """Refund `amount` (default: all that is left) of the stored `charge`, with Stripe's
+    refusals: a failed or pending charge, one already refunded, more than is left, part of
+    an authorization. Stores the refund (status succeeded), updates the charge's
+    amount_refunded / refunded, records charge.refunded then refund.created, and returns
+    (refund, charge)."""
+    from .charging import save  # charging builds on this module
+    _refuse(charge, amount)
+    left = charge["amount"] - charge["amount_refunded"]
+    amount = left if amount is None else amount
+    if amount > left:
+        raise errors.invalid(_too_much(charge, amount, left), "amount")
+    refund = _refund(req, charge, amount, reason, metadata, payment_intent)
+    if charge["captured"]:
+        bank = charge["_source_type"] == "bank_account"
+        refund["balance_transaction"] = balance.record(
+            req, source=refund["id"], amount=-amount, currency=charge["currency"],
+            kind="payment_refund" if bank else "refund",
+            source_type=charge["_source_type"])["id"]
+    objects.insert(req.db, req.account, refund)
+    after = save(req, _refunded(charge, amount), charge)
+    events.record(req, "charge.refunded", after, previous=charge)
+    events.record(req, "refund.created", refund)
+    return refund, after
+
+
+def release(req, charge, amount, reason=None):
+    """Refund the `amount` of `charge` that was never captured (what a partial capture
+    leaves, or an authorization expiring): a refund with no balance transaction, and the
+    charge with its amount_refunded / refunded, not yet saved (the caller saves it with its
+    other changes). UNCERTAIN: whether Stripe records refund.created for these; not here."""
+    refund = _refund(req, charge, amount, reason, None, charge["payment_intent"])
+    objects.insert(req.db, req.account, refund)
+    return _refunded(charge, amount)
+
+
+def _refuse(charge, amount):
+    if charge["status"] != "succeeded":
+        # UNCERTAIN wording: Stripe refuses refunds of failed and (legacy ACH) pending charges.
+        raise errors.invalid(f"Charge {charge['id']} has a status of {charge['status']}: only "
+                             "a succeeded charge can be refunded.", "charge")
+    if charge["refunded"]:
+        raise errors.StripeError(f"Charge {charge['id']} has already been refunded.",
+                                 code="charge_already_refunded")
+    if amount is not None:
+        amounts.positive(amount)
+        if not charge["captured"] and amount != charge["amount"]:
+            # UNCERTAIN: the wording a Stripe-copying mock uses.
+            raise errors.invalid("You cannot partially refund an uncaptured charge. Instead, "
+                                 "capture the charge for an amount less than the original "
+                                 "amount", "amount")
+
+
+def _too_much(charge, amount, left):
+    """Stripe's over-refund message (no code): against the charge's amount while nothing
+    was refunded, against what is left after that."""
+    currency = charge["currency"]
+    wanted = amounts.money(amount, currency)
+    if charge["amount_refunded"] == 0:
+        return (f"Refund amount ({wanted}) is greater than charge amount "
+                f"({amounts.money(charge['amount'], currency)})")
+    return (f"Refund amount ({wanted}) is greater than unrefunded amount on charge "
+            f"({amounts.money(left, currency)})")
+
+
+def _refund(req, charge, amount, reason, metadata, payment_intent):
+    return {
+        "id": ids.new_id(REFUND),
+        "object": "refund",
+        "amount": amount,
+        "balance_transaction": None,
+        "charge": charge["id"],
+        "created": req.now,
+        "currency": charge["currency"],
+        "metadata": metadata or {},
+        "payment_intent": payment_intent or charge["payment_intent"],
+        "reason": reason,
+        "receipt_number": None,
+        "source_transfer_reversal": None,
+        "status": "succeeded",
+        "transfer_reversal": None,
+    }
+
+
+def _refunded(charge, amount):
+    total = charge["amount_refunded"] + amount
+    return dict(charge, amount_refunded=total, refunded=total == charge["amount"])

@@ -1,0 +1,113 @@
+"""Refunds: /v1/refunds, /v1/refunds/{refund}, /v1/refunds/{refund}/cancel, and the legacy
+/v1/charges/{charge}/refunds paths, which answer the same objects.
+
+Thin handlers over payments/refunding.py. Updating a refund (metadata only) records
+charge.refund.updated; Stripe keeps refund.updated for asynchronous status changes, which
+test-mode card refunds never have.
+"""
+from .. import errors, events
+from ..payments import refunding
+from ..store import objects
+from . import charges, common
+
+# Parameters for refunds of customer-balance funds and Connect transfers, not emulated.
+_UNSUPPORTED = ("origin", "customer", "currency")
+
+
+def create_refund(req):
+    params = req.params
+    for param in _UNSUPPORTED:
+        if params.get(param) is not None:
+            raise errors.invalid(f"{param} is for refunds of customer balance funds, which "
+                                 "stripe_emu does not emulate.", param)
+    charge_id, intent_id = params.get("charge"), params.get("payment_intent")
+    if charge_id and intent_id:
+        # UNCERTAIN wording: Stripe's mutually-exclusive template.
+        raise errors.invalid("You may only specify one of these parameters: charge, "
+                             "payment_intent.", "charge")
+    if not charge_id and not intent_id:
+        # UNCERTAIN wording.
+        raise errors.invalid("One of the following params should be provided for this "
+                             "request: payment_intent or charge.")
+    if intent_id:
+        charge_id = _latest_charge(req, intent_id)
+    return _refund(req, charges.fetch_charge(req, charge_id, "charge", 400), intent_id)
+
+
+def _latest_charge(req, intent_id):
+    intent = common.fetch(req, intent_id, "payment_intent", "payment_intent",
+                          "payment_intent", 400)
+    if not intent.get("latest_charge"):
+        # UNCERTAIN wording (activemerchant sees "... has a status of requires_action").
+        raise errors.invalid(f"This PaymentIntent ({intent_id}) does not have a successful "
+                             f"charge to refund: it has a status of {intent['status']}.",
+                             "payment_intent")
+    return intent["latest_charge"]
+
+
+def _refund(req, charge, intent_id=None):
+    params = req.params
+    metadata = common.merged_metadata({}, params)
+    refund, _ = refunding.refund_charge(req, charge, params.get("amount"),
+                                        reason=params.get("reason"), metadata=metadata,
+                                        payment_intent=intent_id)
+    return refund
+
+
+def fetch_refund(req, refund_id, charge_id=None):
+    refund = common.fetch(req, refund_id, "refund", "refund")
+    if charge_id is not None and refund["charge"] != charge_id:
+        raise errors.no_such("refund", refund_id)
+    return refund
+
+
+def retrieve_refund(req, refund):
+    return fetch_refund(req, refund)
+
+
+def update_refund(req, refund, charge=None):
+    before = fetch_refund(req, refund, charge)
+    after = dict(before, metadata=common.merged_metadata(before["metadata"], req.params))
+    if after != before:
+        objects.update(req.db, req.account, after, unchanged=before)
+        events.record(req, "charge.refund.updated", after, previous=before)
+    return after
+
+
+def list_refunds(req):
+    fields = {name: req.params[name] for name in ("charge", "payment_intent")
+              if req.params.get(name)}
+    return _list(req, "/v1/refunds", fields)
+
+
+def _list(req, url, fields):
+    return common.list_page(req, url, ("refund",), lambda bad: f"No such refund: '{bad}'",
+                            created=req.params.get("created"), fields=fields)
+
+
+def cancel_refund(req, refund):
+    found = fetch_refund(req, refund)
+    # Only refunds waiting for the customer (requires_action) can be canceled; card refunds
+    # never wait. UNCERTAIN wording.
+    raise errors.invalid(f"Refund {found['id']} cannot be canceled because it has a status "
+                         f"of {found['status']}. Only refunds with a status of "
+                         "requires_action can be canceled.")
+
+
+# -- the legacy paths under a charge -----------------------------------------------------
+
+def create_charge_refund(req, charge):
+    return _refund(req, charges.fetch_charge(req, charge))
+
+
+def list_charge_refunds(req, charge):
+    charge_id = charges.fetch_charge(req, charge)["id"]
+    return _list(req, f"/v1/charges/{charge_id}/refunds", {"charge": charge_id})
+
+
+def retrieve_charge_refund(req, charge, refund):
+    return fetch_refund(req, refund, charges.fetch_charge(req, charge)["id"])
+
+
+def update_charge_refund(req, charge, refund):
+    return update_refund(req, refund, charges.fetch_charge(req, charge)["id"])
