@@ -99,3 +99,8 @@ CREATE TABLE IF NOT EXISTS payment_timers (
     due     INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS payment_timers_by_due ON payment_timers (due);
+
+-- Webhook fair shares (stripe_emu/store/webhooks.py claim_due): each endpoint's earliest due
+-- deliveries, read in order without scanning another endpoint's backlog.
+CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint
+    ON webhook_deliveries (status, endpoint, next_attempt);

@@ -1,10 +1,10 @@
-"""Command line: `python -m stripe_emu serve|reset`."""
+"""Command line: `python -m stripe_emu serve|reset`, installed as `stripe-emu serve|reset`."""
 import argparse
 import os
 import signal
 import sys
 
-from . import control, make_app, testing, webhooks
+from . import auth, control, make_app, testing, webhooks
 from .server import make_server
 from .store.db import StoreError
 
@@ -20,7 +20,8 @@ def _stop(signum, frame):
 
 def serve(args):
     app = make_app(db=args.db, control_plane="open" if args.control_plane_open else "loopback",
-                   webhooks=args.webhook, allow_hosts=[*args.allow_host, args.host])
+                   webhooks=args.webhook, allow_hosts=[*args.allow_host, args.host],
+                   accounts=args.account, restricted_keys=args.restricted_keys)
     if args.seed:
         try:
             created = testing.seed(app, args.seed)
@@ -29,6 +30,7 @@ def serve(args):
             sys.exit(f"stripe_emu: cannot seed from {args.seed}: {error}")
         print(f"stripe_emu seeded from {args.seed}: {len(created)} "
               f"{'tables' if isinstance(created, dict) else 'objects'}", file=sys.stderr)
+    app.webhooks.log = _log_line
     server = make_server(app, args.host, args.port)
     host, port = server.server_address[:2]
     print(f"stripe_emu listening on http://{host}:{port} (database: {args.db})", file=sys.stderr,
@@ -48,9 +50,20 @@ def serve(args):
         print("stripe_emu stopped", file=sys.stderr, flush=True)
 
 
+def _log_line(line):
+    print(line, file=sys.stderr, flush=True)
+
+
 def _webhook(text):
     try:
         return webhooks.command_line_endpoint(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error))
+
+
+def _account(text):
+    try:
+        return auth.account_entry(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error))
 
@@ -69,7 +82,8 @@ def reset(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m stripe_emu",
+    installed = os.path.basename(sys.argv[0]).startswith("stripe-emu")  # the console script
+    parser = argparse.ArgumentParser(prog="stripe-emu" if installed else "python -m stripe_emu",
                                      description="A local, stateful emulator of the Stripe API.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve_parser = commands.add_parser("serve", help="serve the API over HTTP")
@@ -90,6 +104,13 @@ def main(argv=None):
     serve_parser.add_argument("--allow-host", metavar="NAME", action="append", default=[],
                               help="answer requests whose Host is NAME (besides localhost, "
                                    "IP addresses and --host); * for any; repeatable")
+    serve_parser.add_argument("--account", metavar="NAME=PK,SK", action="append", default=[],
+                              type=_account,
+                              help="pair these test keys into one account, NAME (the keys "
+                                   "Stripe's dashboard gives one account); repeatable")
+    serve_parser.add_argument("--restricted-keys", choices=auth.RESTRICTED_MODES,
+                              default="full", help="what rk_test_ keys may do: full (as a "
+                                                   "secret key, the default) or read_only")
     serve_parser.set_defaults(run=serve)
     reset_parser = commands.add_parser("reset", help="delete all state of a database file")
     reset_parser.add_argument("--db", required=True, help="the SQLite file to reset")

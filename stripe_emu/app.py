@@ -57,12 +57,15 @@ class App:
     """A WSGI application with its own database: many can live in one process."""
 
     def __init__(self, db=":memory:", clock=time.time, control_plane="loopback",
-                 webhooks=(), webhook_retry=None, allow_hosts=()):
+                 webhooks=(), webhook_retry=None, allow_hosts=(), accounts=(),
+                 restricted_keys="full"):
         """`webhooks`: endpoints receiving every event of every account, each "URL[,secret]"
         or (url, secret); `webhook_retry`: a webhooks.RetryPolicy (backoff, attempts,
         timeout); `allow_hosts`: Host names answered besides loopback names and IP
-        addresses (hosts.py; "*" for any)."""
+        addresses (hosts.py; "*" for any); `accounts`: paired keys, {name: [pk, sk, ...]}
+        or "NAME=pk,sk" strings, and `restricted_keys`: "full" or "read_only" (auth.py)."""
         self.allow_hosts = hosts.allowed_hosts(allow_hosts)
+        self.keys = auth.configure(accounts, restricted_keys)
         self.store = Store(db)
         self.control_plane = control.access(control_plane)
         self.clock = clock
@@ -143,16 +146,22 @@ class App:
             "milliseconds": round((time.perf_counter() - started) * 1000, 3)})
 
     def _parse(self, environ, method, path, request_id):
+        header = environ.get("HTTP_AUTHORIZATION")
         try:
             route, args = self.router.match(method, path)
         except errors.StripeError:
-            auth.authenticate(environ.get("HTTP_AUTHORIZATION"), publishable_allowed=True)
+            auth.account_of(self.keys, auth.key_from_header(header))
             raise
-        account, key_kind = auth.authenticate(environ.get("HTTP_AUTHORIZATION"), route.publishable)
+        # Stripe.js sends the publishable key as the `key` parameter, with no header.
+        raw = read_params(environ, method) if route.publishable and header is None else None
+        account, key_kind = auth.authenticate(
+            self.keys, header, route, method, None if raw is None else raw.pop("key", None))
         version = environ.get("HTTP_STRIPE_VERSION") or spec.API_VERSION
         if not valid_version(version):
             raise errors.invalid(f"Invalid Stripe API version: {version}")
-        raw = read_params(environ, method)
+        raw = read_params(environ, method) if raw is None else raw
+        if route.publishable:
+            auth.drop_client_telemetry(raw)
         key = environ.get("HTTP_IDEMPOTENCY_KEY") if method == "POST" else None
         req = Request(self, method, path, {}, account, key_kind, version, request_id, key,
                       int(self.clock()), base_url=application_uri(environ).rstrip("/"))
@@ -177,6 +186,7 @@ class App:
                 failed = error
                 idempotency.record_inside(req, *self.render_error(error, req.request_id))
             else:
+                ids.check_chosen()  # a seed's chosen id (ids.choosing) must have been taken
                 result = expand.apply(req, result, req.params.get("expand") or ())
                 body = _ENCODE(api_versions.shown_as(req.api_version, result)).encode()
                 idempotency.record_inside(req, 200, body)

@@ -10,6 +10,8 @@
     DELETE /_emu/faults     forget them
     POST   /_emu/sources/{id}/status   move a Source as Stripe would: `status`, `account`
     POST   /_emu/charges/{id}/settle, /_emu/sources/{id}/fund, /_emu/due   control_payments.py
+    GET    /_emu/webhooks/deliveries   webhook deliveries and their attempts (control_webhooks.py)
+    POST   /_emu/seed       create a fixture's objects, ids chosen or not (seeding.py)
     GET    /_emu/redirect/{id}[/authorize|/fail]   a redirect Source's test page (HTML), also
                                        an intent's 3D Secure page (control_intents.py)
     POST   /_emu/intents/{id}/authenticate   approve or fail an intent's 3D Secure: `outcome`
@@ -36,7 +38,8 @@ import traceback
 import urllib.parse
 
 from . import app as pipeline
-from . import auth, control_intents, control_payments, errors, ids, params
+from . import auth, control_intents, control_payments, control_webhooks, errors, ids, params
+from . import seeding
 from .expand import present
 from .resources import sources
 from .store import control as sql
@@ -59,14 +62,10 @@ def access(mode):
     return mode
 
 
-def account_from_key(value):
-    """The account a test key names (`sk_test_abc` → `abc`); anything else names itself."""
-    if value is None:
-        return None
-    try:
-        return auth.authenticate(f"Bearer {value}", publishable_allowed=True)[0]
-    except errors.StripeError:
-        return value
+def account_from_key(value, keys=None):
+    """The account a test key names (`sk_test_abc` → `abc`; a paired key → its account's
+    name: pass the app's `keys`); anything else names itself."""
+    return auth.account_named(value, keys)
 
 
 # --- the operations: `account` is a test key or an account name -----------------------------
@@ -74,7 +73,7 @@ def account_from_key(value):
 def reset(app, account=None):
     """Delete all state (every table, the faults, this process's request log) or only one
     account's; returns {table: rows deleted}."""
-    account = account_from_key(account)
+    account = account_from_key(account, app.keys)
     with app.store.transaction() as db:
         deleted = sql.reset(db, account)
     kept = [] if account is None else [
@@ -98,7 +97,7 @@ def import_snapshot(app, snapshot):
 
 def recent_requests(app, limit=100, account=None):
     """This process's most recent API requests, newest first (each worker keeps its own)."""
-    account = account_from_key(account)
+    account = account_from_key(account, app.keys)
     entries = [entry for entry in reversed(list(app.recent_requests))
                if account is None or entry["account"] == account]
     # The account is the API key without its prefix: shown masked, as Stripe shows keys.
@@ -118,7 +117,7 @@ def set_source_status(app, source_id, status, account=None):
     itself (sources.transition), recording source.<status>; `account` narrows the search.
     Returns the Source; raises errors.StripeError."""
     with app.store.transaction() as db:
-        owner, found = sources.locate(db, source_id, account_from_key(account))
+        owner, found = sources.locate(db, source_id, account_from_key(account, app.keys))
         moved = sources.transition(app, db, owner, found, status)
     _committed(app)
     return present(moved)
@@ -204,12 +203,14 @@ def _params(environ, method, properties):
     is_json = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower() == _JSON
     if properties is None:
         if not is_json:
-            raise errors.invalid(f"The snapshot must be the body, as {_JSON}.")
+            what = "fixture" if environ.get("PATH_INFO") == "/_emu/seed" else "snapshot"
+            raise errors.invalid(f"The {what} must be the body, as {_JSON}.")
         return _json_body(environ)
     if is_json:
         # Typed JSON values become the form values they stand for, for one coercion of both.
         given = pipeline.read_params(environ, "GET")  # the query string
-        given.update(params.decode(urllib.parse.urlencode(form_pairs(_json_body(environ)))))
+        pairs = seeding.form_pairs(_json_body(environ))
+        given.update(params.decode(urllib.parse.urlencode(pairs)))
     else:
         given = pipeline.read_params(environ, method)
     return params.coerce_object(given, {"type": "object", "properties": properties})
@@ -226,20 +227,6 @@ def _json_body(environ):
     return body
 
 
-def form_pairs(value, prefix=""):
-    """Stripe's form encoding of nested values: [(a[b], 1), (a[list][0], x)], booleans as
-    true/false, None as an empty value (unset)."""
-    if isinstance(value, (dict, list)):
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        pairs = []
-        for key, item in items:
-            pairs += form_pairs(item, f"{prefix}[{key}]" if prefix else str(key))
-        return pairs
-    if isinstance(value, bool):
-        value = "true" if value else "false"
-    return [(prefix, "" if value is None else str(value))]
-
-
 # --- the endpoints: given (checked parameters) → JSON-ready result ---------------------------
 
 def _health(app, given):
@@ -248,7 +235,7 @@ def _health(app, given):
 
 def _reset(app, given):
     deleted = reset(app, given.get("account"))
-    return {"reset": True, "account": account_from_key(given.get("account")),
+    return {"reset": True, "account": account_from_key(given.get("account"), app.keys),
             "deleted": deleted}
 
 
@@ -275,7 +262,7 @@ def _requests(app, given):
 def _faults(app, given):
     return {"object": "list", "data": [
         _shown_fault(fault)
-        for fault in app.faults.pending(account_from_key(given.get("account")))]}
+        for fault in app.faults.pending(account_from_key(given.get("account"), app.keys))]}
 
 
 def _shown_fault(fault):
@@ -288,7 +275,8 @@ def _inject(app, given):
     try:
         fault = app.faults.add(
             given["kind"], given.get("count", 1), method=given.get("method"),
-            path=given.get("path"), account=account_from_key(given.get("account")),
+            path=given.get("path"),
+            account=account_from_key(given.get("account"), app.keys),
             after_execution=given.get("after_execution") or False)
     except ValueError as error:
         raise errors.invalid(str(error))
@@ -296,7 +284,7 @@ def _inject(app, given):
 
 
 def _clear_faults(app, given):
-    return {"deleted": app.faults.clear(account_from_key(given.get("account")))}
+    return {"deleted": app.faults.clear(account_from_key(given.get("account"), app.keys))}
 
 
 def _source_status(app, given, source):
@@ -327,6 +315,8 @@ _ENDPOINTS = [(re.compile(path), endpoint) for path, endpoint in (
     ("/_emu/due", {"POST": (control_payments.due_endpoint, {})}),
     (r"/_emu/intents/(?P<intent>[^/]+)/authenticate", {"POST": (
         control_intents.authenticate_endpoint, {"outcome": _TEXT, "account": _TEXT})}),
+    ("/_emu/webhooks/deliveries", control_webhooks.DELIVERIES),
+    ("/_emu/seed", seeding.ENDPOINT),
 )]
 
 

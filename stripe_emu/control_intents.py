@@ -67,7 +67,7 @@ def authenticate_endpoint(app, given, intent):
     if given.get("outcome") is None:
         raise errors.missing_param("outcome")
     return authenticate(app, intent, given["outcome"],
-                        control.account_from_key(given.get("account")))
+                        control.account_from_key(given.get("account"), app.keys))
 
 
 # -- the authentication page (control.py renders it) -------------------------------------------

@@ -20,7 +20,7 @@ from .store import objects
 def settle_charge(app, charge_id, account=None):
     """Settle the pending bank-debit charge `charge_id` now; returns the charge."""
     with app.store.transaction() as db:
-        owner, charge = _locate(db, charge_id, "charge", account)
+        owner, charge = _locate(db, charge_id, "charge", account, app.keys)
         if charge["status"] != "pending":
             # Invented wording: Stripe has no such endpoint.
             raise errors.invalid(f"The charge {charge_id} is {charge['status']}: only a "
@@ -34,7 +34,7 @@ def fund_source(app, source_id, amount, account=None):
     """Land a transfer of `amount` on the ach_credit_transfer Source `source_id`; returns
     the Source."""
     with app.store.transaction() as db:
-        owner, source = _locate(db, source_id, "source", account)
+        owner, source = _locate(db, source_id, "source", account, app.keys)
         funded = instruments.fund(events.by_stripe(app, db, owner), source, amount)
     _committed(app)
     return present(funded)
@@ -48,9 +48,9 @@ def run_due_work(app):
     return ran
 
 
-def _locate(db, object_id, kind, account):
+def _locate(db, object_id, kind, account, keys):
     holding = objects.account_of(db, object_id)
-    wanted = control.account_from_key(account)
+    wanted = control.account_from_key(account, keys)
     found = objects.get(db, holding, object_id) if wanted in (None, holding) else None
     if found is None or found["object"] != kind:
         raise errors.no_such(kind, object_id)

@@ -11,6 +11,7 @@
     run_due_work(app)          run the timed moves due on the app's clock (charge expiry…)
     authenticate(app, intent_id, approve=True)  approve or fail an intent's 3D Secure
     seed(app, data)            load a snapshot, or create a fixture's objects through the API
+    webhook_deliveries(app)    webhook deliveries and their attempts (filters: event, status…)
 
 Only the standard library is imported here: `stripe` is imported the first time
 InProcessHTTPClient (or stripe_client) is used, so this module works without it.
@@ -18,14 +19,12 @@ InProcessHTTPClient (or stripe_client) is used, so this module works without it.
 import collections.abc
 import contextlib
 import functools
-import io
 import json
 import secrets
-import sys
 import threading
-import urllib.parse
 
-from . import control, control_intents, control_payments, faults, make_app
+from . import control, control_intents, control_payments, faults, make_app, seeding, webhooks
+from .seeding import SeedError, wsgi_environ  # noqa: F401 (this module's API too)
 from .server import make_server
 from .store.control import SNAPSHOT_FORMAT
 
@@ -74,7 +73,7 @@ def inject_fault(app, kind, count=1, *, method=None, path=None, account=None,
     (a test key or account name) fail with `kind`: rate_limit, lock_timeout, api_error,
     idempotency_key_in_use or connection_dropped."""
     return app.faults.add(kind, count, method=method, path=path,
-                          account=control.account_from_key(account),
+                          account=control.account_from_key(account, app.keys),
                           after_execution=after_execution)
 
 
@@ -85,6 +84,13 @@ def set_source_status(app, source_id, status, account=None):
     errors.StripeError for an unknown id (in `account`, a test key or name, if given) or a
     move Stripe never makes."""
     return control.set_source_status(app, source_id, status, account)
+
+
+def webhook_deliveries(app, *, event=None, status=None, endpoint=None, account=None):
+    """Webhook deliveries, oldest first, each with its attempts (see webhooks.deliveries);
+    `account` is a test key or an account name. GET /_emu/webhooks/deliveries over HTTP."""
+    return webhooks.deliveries(app, account=control.account_from_key(account, app.keys),
+                               event=event, endpoint=endpoint, status=status)
 
 
 def settle_charge(app, charge_id, account=None):
@@ -108,73 +114,19 @@ def run_due_work(app):
     return control_payments.run_due_work(app)
 
 
-class SeedError(Exception):
-    """A fixture's request that the emulator refused; the message is Stripe's error."""
-
-
 def seed(app, data):
     """Load `data` (a dict, a list of dicts, or the path of a JSON file holding one) into
     `app`: a snapshot (from GET /_emu/snapshot) replaces all state; a fixture such as
-    {"api_key": "sk_test_abc", "customers": [{"email": "...", "source": "tok_visa"}]} POSTs
-    each item of each collection to /v1/<collection> with that key, so every rule of the API
-    applies. Returns the objects created (for a snapshot: {table: rows})."""
+    {"api_key": "sk_test_abc", "customers": [{"id": "cus_123", "email": "..."}]} POSTs each
+    item of each collection to /v1/<collection> with that key, so every rule of the API
+    applies, an item's `id` choosing the object's id (seeding.py). Returns the objects
+    created (for a snapshot: {table: rows}); raises SeedError for a refused item."""
     if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__"):
         with open(data, encoding="utf-8") as file:
             data = json.load(file)
     if isinstance(data, dict) and data.get("format") == SNAPSHOT_FORMAT:
         return control.import_snapshot(app, data)
-    created = []
-    for fixture in data if isinstance(data, list) else [data]:
-        fixture = dict(fixture)
-        key = fixture.pop("api_key", None)
-        if not key:
-            raise SeedError("A fixture needs an \"api_key\" (e.g. \"sk_test_abc\"): the "
-                            "account its objects belong to.")
-        for collection, items in fixture.items():
-            for item in items:
-                body = urllib.parse.urlencode(control.form_pairs(item)).encode()
-                status, _, answer = app.handle(wsgi_environ(
-                    "POST", f"/v1/{collection}", {
-                        "Authorization": f"Bearer {key}",
-                        "Content-Type": "application/x-www-form-urlencoded"}, body))
-                answer = json.loads(answer)
-                if status != 200:
-                    raise SeedError(f"POST /v1/{collection} {json.dumps(item)}: {status} "
-                                    f"{answer['error']['message']}")
-                created.append(answer)
-    return created
-
-
-def wsgi_environ(method, target, headers, body=b""):
-    """The WSGI environ of an HTTP request, as a server on loopback would build it. `target`
-    is a URL or a path with its query string."""
-    url = urllib.parse.urlsplit(target)
-    environ = {
-        "REQUEST_METHOD": method.upper(),
-        "SCRIPT_NAME": "",
-        # PEP 3333: the path is unquoted, its bytes carried as latin-1 characters.
-        "PATH_INFO": urllib.parse.unquote(url.path, encoding="latin-1"),
-        "QUERY_STRING": url.query,
-        "SERVER_NAME": url.hostname or "127.0.0.1",
-        "SERVER_PORT": str(url.port or (443 if url.scheme == "https" else 80)),
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": url.scheme or "http",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    for name, value in headers.items():
-        key = name.upper().replace("-", "_")
-        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            environ[key] = value
-        else:
-            environ["HTTP_" + key] = value
-    return environ
+    return seeding.create(app, data)
 
 
 def call(app, method, target, headers, body=b""):
@@ -266,4 +218,4 @@ def authenticate(app, intent_id, approve=True, account=None):
     `requires_action` waits for, as its customer would on the authentication page; returns
     the intent as it is then. Raises errors.StripeError for an intent not waiting for it."""
     return control_intents.authenticate(app, intent_id, "approve" if approve else "fail",
-                                        control.account_from_key(account))
+                                        control.account_from_key(account, app.keys))

@@ -4,9 +4,14 @@
 (store/webhooks.py). Each App has one `Dispatcher`: a daemon thread, started when there is
 something to deliver, woken after each committed write and on a timer for retries. The
 worker alone touches the database; each HTTP attempt runs in a short-lived sender thread, so
-a hanging endpoint delays only its own deliveries and never an API request. Failed attempts
+a hanging endpoint delays only its own deliveries and never an API request. The timeout
+bounds a whole attempt (connecting, sending, the answer), not each read, so an endpoint that
+answers byte by byte frees its slot in time. Slots are shared fairly: an endpoint holds at
+most MAX_PER_ENDPOINT of them and an account MAX_PER_ACCOUNT, across every process on the
+file, and due deliveries are taken round-robin over accounts, then endpoints. Failed attempts
 are retried with exponential backoff up to a bounded number of attempts, every attempt is
-recorded, and `stop()` (run by App.close) ends the worker.
+recorded (and logged by `serve`: Dispatcher.log), and `stop()` (run by App.close) ends the
+worker.
 
 Times here are wall-clock (time.time), not the app's clock: retries wait in real seconds,
 and Stripe's clients check a signature's timestamp against the real time.
@@ -14,15 +19,15 @@ and Stripe's clients check a signature's timestamp against the real time.
 import dataclasses
 import hashlib
 import hmac
+import http.client
 import json
 import posixpath
 import queue
+import socket
 import threading
 import time
 import traceback
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from . import ids
 from .store import webhooks as webhook_store
@@ -35,6 +40,11 @@ IDLE_POLL_SECONDS = 2.0
 # A claim outlives the attempt's timeout by this much before another worker may take it.
 LEASE_MARGIN_SECONDS = 30.0
 MAX_SENDERS = 8
+# Fair shares of the senders: no endpoint, and no account, can take them all. UNCERTAIN:
+# Stripe does not publish its own limits; these keep a quarter of the senders per endpoint.
+MAX_PER_ENDPOINT = 2
+MAX_PER_ACCOUNT = 4
+STATUSES = ("pending", "delivering", "succeeded", "failed", "canceled")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,14 +116,18 @@ def targets(app, db, account, event_type):
     return found
 
 
-def deliveries(app, *, account=None, event=None, endpoint=None):
-    """What was delivered and how: one dict per (event, endpoint) — account, event, type,
-    endpoint (a `we_` id, or the URL of a command-line endpoint), url, status ('pending',
-    'delivering', 'succeeded', 'failed' after the last attempt, 'canceled' when its endpoint
-    was deleted), next_attempt (wall clock, while pending) and `attempts`: [{attempt,
-    started, duration_ms, status_code, error}]. JSON-serializable, for tests and /_emu/."""
+def deliveries(app, *, account=None, event=None, endpoint=None, status=None):
+    """What was delivered and how: one dict per (event, endpoint), oldest first — account,
+    event, type, endpoint (a `we_` id, or the URL of a command-line endpoint), url, status
+    ('pending', 'delivering', 'succeeded', 'failed' after the last attempt, 'canceled' when
+    its endpoint was deleted), next_attempt (wall clock, while pending) and `attempts`:
+    [{attempt, started, duration_ms, status_code, error}]. Filtered by any of account, event,
+    endpoint and status. JSON-serializable, for tests and /_emu/."""
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"a delivery's status is one of {', '.join(STATUSES)}, not {status!r}")
     with app.store.transaction(write=False) as db:
-        found = webhook_store.deliveries(db, account=account, event=event, endpoint=endpoint)
+        found = webhook_store.deliveries(db, account=account, event=event, endpoint=endpoint,
+                                         status=status)
     for delivery in found:
         if delivery["status"] != "pending":
             delivery["next_attempt"] = None
@@ -142,15 +156,12 @@ class _Outcome:
     duration_ms: float
     status_code: int | None
     error: str | None
+    event: str
+    endpoint: str
+    url: str
 
 
 _WAKE = object()
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # Stripe counts a redirect as a failed delivery; urllib would follow it.
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 class Dispatcher:
@@ -161,9 +172,8 @@ class Dispatcher:
         self.endpoints = [command_line_endpoint(e) if isinstance(e, str) else
                           (check_url(e[0]), e[1]) for e in endpoints]
         self.policy = policy or RetryPolicy()
-        # Proxies from the environment are ignored: endpoints are local test servers.
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
-                                                   _NoRedirects)
+        self.log = None  # a callable given one line per failed attempt (serve: its log)
+        self._blocked = False  # deliveries are due, but their endpoints or accounts are busy
         self._inbox = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread = None
@@ -223,6 +233,10 @@ class Dispatcher:
         """Block until woken, an attempt ends, or a delivery falls due; the outcomes received."""
         if self._senders >= MAX_SENDERS:
             timeout = None  # nothing can be sent before a sender finishes
+        elif self._blocked:
+            # Due, but held back by fair shares: a sender ending here wakes us; one ending
+            # in another process is seen at the next poll.
+            timeout = IDLE_POLL_SECONDS
         else:
             with self.store.transaction(write=False) as db:
                 due = webhook_store.next_due(db)
@@ -247,12 +261,15 @@ class Dispatcher:
         else:
             status = "pending"
             next_attempt = time.time() + self.policy.delay(outcome.attempt)
-        webhook_store.settle(db, outcome.seq, outcome.attempt, status, next_attempt,
-                             outcome.started, outcome.duration_ms, outcome.status_code,
-                             outcome.error)
+        settled = webhook_store.settle(db, outcome.seq, outcome.attempt, status, next_attempt,
+                                       outcome.started, outcome.duration_ms,
+                                       outcome.status_code, outcome.error)
+        if settled and outcome.error is not None and self.log is not None:
+            self.log(failure_line(outcome, self.policy.attempts, status, next_attempt))
 
     def _dispatch(self):
         free = MAX_SENDERS - self._senders
+        self._blocked = False
         if free <= 0:
             return
         now = time.time()
@@ -262,7 +279,9 @@ class Dispatcher:
             return  # most wake-ups (any committed write) find nothing: no write lock for them
         with self.store.transaction() as db:
             claimed = webhook_store.claim_due(
-                db, now, now + self.policy.timeout + LEASE_MARGIN_SECONDS, free)
+                db, now, now + self.policy.timeout + LEASE_MARGIN_SECONDS, free,
+                per_endpoint=MAX_PER_ENDPOINT, per_account=MAX_PER_ACCOUNT)
+        self._blocked = not claimed
         for row in claimed:
             self._senders += 1
             threading.Thread(target=self._send, args=(row,), daemon=True,
@@ -275,21 +294,72 @@ class Dispatcher:
         status_code, error = None, None
         try:
             payload = _payload(row["payload"])
-            request = urllib.request.Request(row["url"], data=payload, method="POST", headers={
+            status_code = post(row["url"], payload, {
                 "Content-Type": "application/json; charset=utf-8",
                 "User-Agent": USER_AGENT,
                 "Stripe-Signature": signature_header(payload, row["secret"], int(started)),
-            })
-            with self._opener.open(request, timeout=self.policy.timeout) as response:
-                status_code = response.status
-                response.read(65536)
-        except urllib.error.HTTPError as failure:  # any answer but a 2xx
-            status_code, error = failure.code, f"HTTP {failure.code}"
+            }, self.policy.timeout)
+            if not 200 <= status_code < 300:  # a redirect too: Stripe does not follow them
+                error = f"HTTP {status_code}"
         except Exception as failure:  # refused, timed out, bad URL: the attempt failed
             error = f"{type(failure).__name__}: {failure}"
         self._inbox.put(_Outcome(row["seq"], row["attempts"], started,
                                  round((time.perf_counter() - clock) * 1000, 3),
-                                 status_code, error))
+                                 status_code, error, row["event"], row["endpoint"], row["url"]))
+
+
+def post(url, payload, headers, timeout):
+    """POST `payload` to `url` and read the answer, all within `timeout` seconds: the status
+    code. Past the deadline the socket is shut down, which ends any read under way (a socket
+    timeout alone bounds each read, and an endpoint answering byte by byte never trips it).
+    Proxies from the environment are not used: endpoints are local test servers."""
+    parts = urllib.parse.urlsplit(url)
+    connection_class = (http.client.HTTPSConnection if parts.scheme == "https"
+                        else http.client.HTTPConnection)
+    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
+    expired = threading.Event()
+
+    def expire():
+        expired.set()
+        try:
+            connection.sock.shutdown(socket.SHUT_RDWR)
+        except (AttributeError, OSError):  # not connected yet (checked after), or closed
+            pass
+
+    timer = threading.Timer(timeout, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        connection.connect()
+        if expired.is_set():  # the deadline passed while connecting
+            raise TimeoutError
+        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        connection.request("POST", target, body=payload, headers=headers)
+        response = connection.getresponse()
+        response.read(65536)
+    except Exception:
+        if not expired.is_set():
+            raise
+    finally:
+        timer.cancel()
+        connection.close()
+    if expired.is_set():
+        raise TimeoutError(f"the endpoint did not answer within {timeout:g} s (the attempt "
+                           "timed out)")
+    return response.status
+
+
+def failure_line(outcome, attempts, status, next_attempt):
+    """The log line of a failed attempt: event, endpoint, status or error, what comes next."""
+    where = outcome.url if outcome.endpoint == outcome.url else \
+        f"{outcome.endpoint} ({outcome.url})"
+    if status == "pending":
+        then = (f"next attempt in {max(0.0, next_attempt - time.time()):.0f} s, at "
+                + time.strftime("%H:%M:%S", time.localtime(next_attempt)))
+    else:
+        then = "given up" if status == "failed" else status
+    return (f"webhook {outcome.event} to {where}: attempt {outcome.attempt} of {attempts} "
+            f"failed ({outcome.error}); {then}")
 
 
 def _payload(stored_event):

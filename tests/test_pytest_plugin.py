@@ -102,3 +102,69 @@ def test_loading_the_plugin_imports_nothing_heavy():
                           text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[] 0"  # nor is Stripe's spec read
+
+
+MODULE_STYLE_TESTS = """
+import stripe
+
+BEFORE = (stripe.api_key, stripe.default_http_client)
+
+
+def test_module_level_calls_reach_the_emulator(stripe_emu_module, stripe_emu_app):
+    customer = stripe.Customer.create(email="jenny@example.com")
+    assert stripe.Customer.retrieve(customer.id).email == "jenny@example.com"
+    assert stripe_emu_module is stripe
+    assert stripe_emu_app.recent_requests[-1]["path"] == "/v1/customers/" + customer.id
+
+
+def test_the_module_is_restored_after_the_test():
+    assert (stripe.api_key, stripe.default_http_client) == BEFORE
+
+
+def test_each_test_gets_its_own_account(stripe_emu_module):
+    assert stripe.Customer.list().data == []
+"""
+
+
+def test_module_style_fixture_points_stripe_at_the_emulator_and_restores_it(pytester,
+                                                                           monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    pytester.makepyfile(test_module_style=MODULE_STYLE_TESTS)
+    result = pytester.runpytest_subprocess(*_plugin_args())
+    result.assert_outcomes(passed=3)
+
+
+PAIRED_TESTS = """
+import stripe
+from stripe_emu import testing
+
+PK, SK = "pk_test_51AbcDEFghiQ", "sk_test_51AbcDEFghiZ"
+
+
+def test_keys_paired_in_the_ini_file_share_an_account(stripe_emu_app):
+    browser = testing.stripe_client(stripe_emu_app, PK)
+    token = browser.v1.tokens.create(params={"card": {
+        "number": "4242424242424242", "exp_month": "12", "exp_year": "2040", "cvc": "123"}})
+    server = testing.stripe_client(stripe_emu_app, SK)
+    customer = server.v1.customers.create(params={"source": token.id})
+    assert customer.default_source == token.card.id
+    try:
+        testing.stripe_client(stripe_emu_app, "sk_test_51AbcDEFghiQ").v1.customers.list()
+    except stripe.AuthenticationError:
+        pass
+    else:
+        raise AssertionError("the publishable key's suffix reached the paired account")
+"""
+
+
+@pytest.mark.parametrize("where", ["ini", "option"])
+def test_paired_accounts_from_the_ini_file_or_the_command_line(pytester, monkeypatch, where):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    pytester.makepyfile(test_paired=PAIRED_TESTS)
+    pair = "shop=pk_test_51AbcDEFghiQ,sk_test_51AbcDEFghiZ"
+    if where == "ini":
+        pytester.makeini(f"[pytest]\nstripe_emu_accounts =\n    {pair}\n")
+        result = pytester.runpytest_subprocess(*_plugin_args())
+    else:
+        result = pytester.runpytest_subprocess(*_plugin_args(), "--stripe-emu-account", pair)
+    result.assert_outcomes(passed=1)

@@ -29,8 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 BLOCKS = re.findall(r"^```(\w+)\n(.*?)^```$", README, re.M | re.S)
 PORT = "12111"
-SERVERS = re.compile(r"^(\w+=\S+ )*(gunicorn|waitress-serve|python -m stripe_emu serve)\b")
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+SERVERS = re.compile(r"^(\w+=\S+ )*(gunicorn|waitress-serve|python3? -m stripe_emu serve)\b")
+# The interpreter's own scripts first (gunicorn, waitress-serve): in CI it runs from a venv.
+ENV = {**os.environ, "PYTHONPATH": str(ROOT),
+       "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
 def _blocks(language, test=None):
@@ -47,7 +49,7 @@ def _free_port():
 def test_readme_has_examples_of_every_kind():
     assert len(_blocks("python", test=False)) >= 5 and len(_blocks("python", test=True)) == 1
     assert len(_blocks("ini")) == 1
-    assert sum(bool(SERVERS.match(code)) for code in _blocks("sh")) == 3
+    assert sum(bool(SERVERS.match(code)) for code in _blocks("sh")) == 4
 
 
 @pytest.mark.parametrize("code", _blocks("python", test=False),
@@ -105,7 +107,8 @@ def _started(command, directory):
     if "stripe_emu serve" in command and "--port" not in command:
         command += f" --port {port}"
     tool = SERVERS.match(command).group(2).split()[0]
-    if tool != "python" and subprocess.run(["which", tool], capture_output=True).returncode:
+    if tool != "python" and subprocess.run(["which", tool], capture_output=True,
+                                           env=ENV).returncode:
         pytest.skip(f"{tool} is not installed")
     assignments, command = re.fullmatch(r"((?:\w+=\S+ )*)(.*)", command).groups()
     env = {**ENV, **dict(pair.split("=", 1) for pair in assignments.split())}
@@ -125,6 +128,9 @@ def test_shell_examples_run_in_order(tmp_path):
                         if "--seed fixture.json" in code:
                             assert [c["email"] for c in customers] == [
                                 "joe@example.com", "jenny@example.com"]
+                        if "--account shop=" in code:
+                            assert _get(server_port, "/v1/customers",
+                                        "sk_test_51AbcDEFghiZ")["data"] == []
                     continue
                 done = subprocess.run(["bash", "-e", "-c", code.replace(PORT, port)],
                                       cwd=tmp_path, env=ENV, capture_output=True, text=True,
@@ -135,3 +141,44 @@ def test_shell_examples_run_in_order(tmp_path):
         assert (tmp_path / "snapshot.json").exists() and (tmp_path / "fixture.json").exists()
     finally:
         app.close()
+
+
+def _indented_commands():
+    """The commands of the README's indented blocks (those outside ``` fences)."""
+    commands, fenced = [], False
+    for line in README.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and line.startswith("    ") and line.strip():
+            commands.append(line.strip())
+    return commands
+
+
+def test_indented_commands_run(tmp_path):
+    """Each indented command runs here, but the test command: .ci/run runs it word for word
+    (tests/test_setup.py runs .ci/run)."""
+    commands = _indented_commands()
+    assert len(commands) >= 4
+    ci = (ROOT / ".ci" / "run").read_text()
+    test_command = [c for c in commands if "-m pytest" in c]
+    assert len(test_command) == 1 and test_command[0] + ' "$@"' in ci.splitlines()
+    printed = ""
+    with serve_in_thread() as url:
+        port = url.rsplit(":", 1)[1]
+        for command in commands:
+            if command in test_command:
+                continue
+            if SERVERS.match(command):
+                with _started(command, tmp_path) as server_port:
+                    assert _get(server_port, "/v1/customers", "sk_test_abc")["data"] == []
+                continue
+            assert command.startswith("curl "), f"no test runs this README command: {command}"
+            created = re.search(r'"id": "(cus_\w+)"', printed)
+            if created:
+                command = command.replace("cus_XXXX", created.group(1))
+            done = subprocess.run(["bash", "-e", "-c", command.replace(PORT, port)],
+                                  cwd=tmp_path, env=ENV, capture_output=True, text=True,
+                                  timeout=60)
+            assert done.returncode == 0, (command, done.stderr)
+            assert "error" not in json.loads(done.stdout), (command, done.stdout)
+            printed = done.stdout

@@ -42,16 +42,55 @@ def next_due(db):
     return row[0]
 
 
-def claim_due(db, now, lease_until, limit):
+# Each endpoint's first due deliveries are read through an index (a hanging endpoint's
+# backlog is not scanned at every claim); those within the fair shares are taken in turns.
+_CLAIM = (
+    "WITH RECURSIVE busy_endpoints AS (SELECT endpoint, count(*) AS n FROM webhook_deliveries"
+    "  WHERE status = 'delivering' AND lease_until > :now GROUP BY endpoint),"
+    " busy_accounts AS (SELECT account, count(*) AS n FROM webhook_deliveries"
+    "  WHERE status = 'delivering' AND lease_until > :now GROUP BY account),"
+    # Every endpoint with pending rows, one index probe each (a loose index scan).
+    " pending_endpoints(endpoint) AS (SELECT min(endpoint) FROM webhook_deliveries"
+    "  WHERE status = 'pending' UNION ALL SELECT (SELECT min(endpoint)"
+    "  FROM webhook_deliveries WHERE status = 'pending'"
+    "  AND endpoint > pending_endpoints.endpoint) FROM pending_endpoints"
+    "  WHERE endpoint IS NOT NULL),"
+    " due_endpoints AS (SELECT endpoint FROM pending_endpoints WHERE endpoint IS NOT NULL"
+    "  UNION SELECT endpoint FROM webhook_deliveries"
+    "  WHERE status = 'delivering' AND lease_until <= :now),"
+    " heads AS (SELECT d.seq FROM due_endpoints e JOIN webhook_deliveries d ON d.seq IN"
+    "  (SELECT seq FROM webhook_deliveries WHERE status = 'pending' AND endpoint = e.endpoint"
+    "   AND next_attempt <= :now ORDER BY next_attempt, seq LIMIT :per_endpoint)"
+    "  UNION ALL SELECT d.seq FROM due_endpoints e JOIN webhook_deliveries d ON d.seq IN"
+    "  (SELECT seq FROM webhook_deliveries WHERE status = 'delivering'"
+    "   AND endpoint = e.endpoint AND lease_until <= :now LIMIT :per_endpoint)),"
+    " due AS (SELECT seq, account, endpoint, next_attempt, row_number() OVER"
+    "  (PARTITION BY endpoint ORDER BY next_attempt, seq) AS endpoint_turn"
+    "  FROM webhook_deliveries WHERE seq IN (SELECT seq FROM heads)),"
+    " allowed AS (SELECT due.*, row_number() OVER (PARTITION BY account"
+    "  ORDER BY endpoint_turn, next_attempt, seq) AS account_turn FROM due"
+    "  LEFT JOIN busy_endpoints USING (endpoint)"
+    "  WHERE endpoint_turn + coalesce(busy_endpoints.n, 0) <= :per_endpoint)"
+    " UPDATE webhook_deliveries SET status = 'delivering', lease_until = :lease,"
+    " attempts = attempts + 1"
+    " WHERE seq IN (SELECT seq FROM allowed LEFT JOIN busy_accounts USING (account)"
+    "  WHERE account_turn + coalesce(busy_accounts.n, 0) <= :per_account"
+    "  ORDER BY account_turn, endpoint_turn, next_attempt, seq LIMIT :limit)"
+    f" AND ({_DUE})"
+    " RETURNING seq, account, event, endpoint, url, secret, attempts")
+
+
+def claim_due(db, now, lease_until, limit, per_endpoint, per_account):
     """Claim up to `limit` due deliveries for one attempt each; returns them as dicts with
-    the number of the attempt now being made and `payload`, their event's stored JSON."""
-    claimed = [dict(row) for row in db.execute(
-        "UPDATE webhook_deliveries SET status = 'delivering', lease_until = :lease,"
-        " attempts = attempts + 1"
-        f" WHERE seq IN (SELECT seq FROM webhook_deliveries WHERE {_DUE}"
-        f" ORDER BY next_attempt, seq LIMIT :limit) AND ({_DUE})"
-        " RETURNING seq, account, event, endpoint, url, secret, attempts",
-        {"now": now, "lease": lease_until, "limit": limit}).fetchall()]
+    the number of the attempt now being made and `payload`, their event's stored JSON.
+
+    Fair shares: an endpoint never has more than `per_endpoint` attempts under way (counting
+    every worker's live leases), nor an account more than `per_account`; and the claim goes
+    round-robin, each account's first delivery before any account's second, and within an
+    account each endpoint's first before any endpoint's second."""
+    claimed = [dict(row) for row in db.execute(_CLAIM, {
+        "now": now, "lease": lease_until, "limit": limit, "per_endpoint": per_endpoint,
+        "per_account": per_account}).fetchall()]
     if claimed:
         events = dict(db.execute(
             "SELECT id, data FROM objects WHERE id IN (%s)" % ",".join("?" * len(claimed)),
@@ -99,10 +138,11 @@ def undelivered_counts(db, event_ids):
     return dict(rows)
 
 
-def deliveries(db, account=None, event=None, endpoint=None):
+def deliveries(db, account=None, event=None, endpoint=None, status=None):
     """Deliveries, oldest first, each with the list of its attempts."""
     where, args = [], []
-    for column, value in (("account", account), ("event", event), ("endpoint", endpoint)):
+    for column, value in (("account", account), ("event", event), ("endpoint", endpoint),
+                          ("status", status)):
         if value is not None:
             where.append(f"d.{column} = ?")
             args.append(value)
