@@ -16,11 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 INNER_TESTS = """
 import stripe
 
-APPS = set()
+# The apps themselves, not their id()s: a freed app's id may be reused by the next one.
+APPS = []
 
 
 def test_client_talks_to_the_app(stripe_client, stripe_emu_app, stripe_emu_api_key):
-    APPS.add(id(stripe_emu_app))
+    APPS.append(stripe_emu_app)
     created = stripe_client.v1.customers.create(params={"email": "a@example.com"})
     assert stripe_client.v1.customers.retrieve(created.id).email == "a@example.com"
     assert stripe_emu_api_key.startswith("sk_test_")
@@ -28,7 +29,7 @@ def test_client_talks_to_the_app(stripe_client, stripe_emu_app, stripe_emu_api_k
 
 
 def test_each_test_starts_with_an_empty_account(stripe_client, stripe_emu_app):
-    APPS.add(id(stripe_emu_app))
+    APPS.append(stripe_emu_app)
     assert stripe_client.v1.customers.list().data == []
     stripe_client.v1.customers.create()
 
@@ -43,7 +44,7 @@ def test_url_serves_the_same_app(stripe_emu_url, stripe_emu_api_key, stripe_clie
 INNER_CONFTEST = """
 def pytest_sessionfinish(session):
     import test_inner
-    print("\\ndistinct apps:", len(test_inner.APPS))
+    print("\\ndistinct apps:", len({id(app) for app in test_inner.APPS}))
 """
 
 
