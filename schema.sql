@@ -27,8 +27,9 @@ CREATE INDEX IF NOT EXISTS customers_by_email ON objects (account, json_extract(
 
 -- Idempotent requests (stripe_emu/store/idempotency.py): the first result of a POST per account
 -- and Idempotency-Key, replayed byte for byte. `request` is a hash of method, path and
--- parameters; `created` is on the app's clock (24-hour expiry), `locked_at` on the wall clock
--- (an in_flight row whose worker died is taken over once it is stale).
+-- parameters; `created` is on the app's clock (24-hour expiry). Rows are written 'done', in
+-- the transaction that executed the request; 'in_flight' rows and `locked_at` are kept for
+-- databases written by older versions (their in_flight rows count as absent).
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     account          TEXT    NOT NULL,
     key              TEXT    NOT NULL,

@@ -157,14 +157,11 @@ class App:
     def _execute(self, req, route, args):
         """Run the handler and render its result inside one transaction: a failure anywhere
         rolls back every write the request made."""
-        with self.store.transaction(write=req.method != "GET") as db:
+        write = req.method != "GET"
+        with self.store.transaction(write, self.after_commit if write else ()) as db:
             req.db = db
             result = route.handler(req, **args)
             body = _ENCODE(expand.apply(req, result, req.params.get("expand") or ())).encode()
-            idempotency.record_inside(req, 200, body)
-        if req.method != "GET":
-            for hook in self.after_commit:
-                hook()
         return 200, body
 
     @staticmethod

@@ -169,17 +169,32 @@ class Store:
             self._checkin(conn)
 
     @contextlib.contextmanager
-    def transaction(self, write=True):
+    def transaction(self, write=True, after_commit=()):
         """One unit of work: committed when the block ends, rolled back when it raises or
-        when the commit itself fails.
+        when the commit itself fails; then, once committed, `after_commit` callables run.
 
         Writers start with BEGIN IMMEDIATE so the write lock is taken before anything is
         read: a status checked inside the block cannot change before the block writes.
+
+        A unit of work begun inside another is a savepoint of it: when it raises, its own
+        writes are undone and the enclosing one goes on (idempotency.py stores the failure
+        of a request in the transaction that ran it); its `after_commit` callables wait for
+        the enclosing transaction's commit.
         """
         with self.connection() as conn:
-            if conn.in_transaction:  # nested use joins the enclosing transaction
-                yield conn
+            if conn.in_transaction:
+                conn.execute("SAVEPOINT nested")
+                try:
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK TO nested")
+                        conn.execute("RELEASE nested")
+                    raise
+                conn.execute("RELEASE nested")
+                getattr(self._held, "after_commit", []).extend(after_commit)
                 return
+            hooks = self._held.after_commit = list(after_commit)
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield conn
@@ -188,6 +203,8 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+        for hook in hooks:
+            hook()
 
     def close(self):
         with self._idle_lock:
