@@ -18,8 +18,8 @@ a duplicate in the same process (any app on the same database) answers Stripe's 
 import contextlib
 import hashlib
 import json
-import os
 import threading
+import weakref
 
 from . import errors
 from .store import idempotency as store
@@ -29,6 +29,10 @@ EXPIRY_SECONDS = 24 * 60 * 60
 # (database, account, key) → a row-like dict of the request this process executes with it.
 _executing = {}
 _executing_lock = threading.Lock()
+# Expired keys are deleted at most this often (per Store); one that expired meanwhile is
+# treated as absent by the lookup.
+PRUNE_EVERY_SECONDS = 60
+_pruned = weakref.WeakKeyDictionary()  # Store → the app time of its last pruning
 
 
 def run(req, execute):
@@ -46,7 +50,9 @@ def run(req, execute):
     fingerprint = _fingerprint(req)
     failure = None
     with _executing_here(req, key, fingerprint), req.app.store.transaction() as db:
-        store.prune(db, req.now - EXPIRY_SECONDS)
+        if _pruned.get(req.app.store, 0) <= req.now - PRUNE_EVERY_SECONDS:
+            _pruned[req.app.store] = req.now
+            store.prune(db, req.now - EXPIRY_SECONDS)
         stored = _outcome(req, key, fingerprint, store.lookup(db, req.account, key))
         if stored is None:
             try:
@@ -84,9 +90,7 @@ def _executing_here(req, key, fingerprint):
     """Mark the key as executing in this process while the block runs. A request of this
     process finding it so gets the mismatch error or the 409 at once, rather than waiting
     for the write lock the first one holds."""
-    store_ = req.app.store
-    name = (id(store_) if store_.in_memory else os.path.realpath(store_.path), req.account,
-            key)
+    name = (req.app.store.identity, req.account, key)
     row = {"request": fingerprint, "status": "in_flight", "created": req.now}
     with _executing_lock:
         held = _executing.setdefault(name, row)
