@@ -5,7 +5,7 @@
 Machines here are shared and noisy, so absolute numbers mean little: read the multiples.
 Scenarios run interleaved (a few requests of each, round after round) so that a burst of load
 from elsewhere spreads over all of them. Every figure is a per-request cost in µs (the mean)
-and its p50/p99, and a multiple of its floor:
+(the mean of the fastest 99%) and its p50/p99, and a multiple of its floor:
 - floor (a), in process: the indexed SELECT of one customer plus rendering it with json's C
   encoder, nothing else; the in-process figures call the WSGI app directly;
 - floor (b), over HTTP: a socket server (another process) answering every request with one
@@ -24,6 +24,7 @@ import contextlib
 import io
 import json
 import os
+import selectors
 import socket
 import statistics
 import subprocess
@@ -210,10 +211,13 @@ class Figure:
         self.samples, self.wall, self.clients = [], 0.0, 1
 
     def cost(self):
-        """µs per request: the mean latency, or with concurrent clients wall time/requests."""
+        """µs per request: the mean latency of the fastest 99% (the slowest 1% on a shared
+        machine is mostly other processes' doing, and p99 shows it), or with concurrent
+        clients wall time / requests."""
         if self.clients > 1:
             return self.wall / len(self.samples) * 1e6
-        return statistics.fmean(self.samples) * 1e6
+        ordered = sorted(self.samples)
+        return statistics.fmean(ordered[:max(1, len(ordered) * 99 // 100)]) * 1e6
 
     def quantile(self, q):
         ordered = sorted(self.samples)
@@ -365,16 +369,46 @@ def measure(seconds, temp):
 
 
 def writers(clients, seconds, temp):
-    """Latencies (µs) of customer creates by `clients` concurrent keep-alive clients."""
-    with server_process("emulator", str(temp / f"writers{clients}.db")) as port:
-        sends = [OverHttp(port) for _ in range(clients)]
-        figure = Figure()
-        operations = [create_customer(send) for send in sends]
-        deadline = time.perf_counter() + seconds
-        while time.perf_counter() < deadline:
-            run_batch(figure, operations, 10)
-        for send in sends:
-            send.close()
+    """Latencies of customer creates by `clients` concurrent keep-alive connections, driven
+    from one thread with a selector: client threads would wait on each other for the GIL
+    and add their own delays to the server's."""
+    body = b"email=crowd%40example.com"
+    request = (b"POST /v1/customers HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+               + KEY.encode() + b"\r\nUser-Agent: " + USER_AGENT.encode()
+               + b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+               + str(len(body)).encode() + b"\r\n\r\n" + body)
+    figure = Figure()
+    with server_process("emulator", str(temp / f"writers{clients}.db")) as port, \
+            selectors.DefaultSelector() as selector:
+        for _ in range(clients):
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setblocking(False)
+            selector.register(sock, selectors.EVENT_READ, [b"", time.perf_counter()])
+            sock.sendall(request)
+        started = time.perf_counter()
+        deadline = started + seconds
+        while selector.get_map():
+            for key, _ in selector.select(5):
+                sock, state = key.fileobj, key.data
+                state[0] += sock.recv(65536)
+                head, found, rest = state[0].partition(b"\r\n\r\n")
+                if not found:
+                    continue
+                length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                if len(rest) < length:
+                    continue
+                if not head.startswith(b"HTTP/1.1 200"):
+                    raise SystemExit(f"a concurrent create answered {head[:40]!r}")
+                now = time.perf_counter()
+                figure.samples.append(now - state[1])
+                state[:] = [rest[length:], now]
+                if now < deadline:
+                    sock.sendall(request)
+                else:
+                    selector.unregister(sock)
+                    sock.close()
+        figure.wall, figure.clients = time.perf_counter() - started, clients
     return figure
 
 

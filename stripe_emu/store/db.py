@@ -77,29 +77,30 @@ def _statements(script):
 
 
 class FairLock:
-    """A lock handed to its waiters in the order they came (threading.Lock wakes any)."""
+    """A lock (or, with `slots`, a semaphore) handed to its waiters in the order they came:
+    threading.Lock wakes any of them, and some waited for seconds."""
 
-    def __init__(self):
+    def __init__(self, slots=1):
         self._guard = threading.Lock()
         self._waiters = collections.deque()
-        self._held = False
+        self._free = slots
 
     def __enter__(self):
         with self._guard:
-            if not self._held:
-                self._held = True
+            if self._free:
+                self._free -= 1
                 return
             turn = threading.Lock()
             turn.acquire()
             self._waiters.append(turn)
-        turn.acquire()  # released by the holder handing the lock over
+        turn.acquire()  # released by a holder handing its slot over
 
     def __exit__(self, *exc):
         with self._guard:
             if self._waiters:
                 self._waiters.popleft().release()
             else:
-                self._held = False
+                self._free += 1
 
 
 class Store:
