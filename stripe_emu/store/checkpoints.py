@@ -17,6 +17,7 @@ import threading
 
 CHECKPOINT_EVERY_COMMITS = 200
 WAL_LIMIT_BYTES = 32 << 20
+TRUNCATE_WAIT_MS = 50
 # SQLite's automatic checkpoint, in pages of the WAL (4 KiB each): the fallback.
 AUTOCHECKPOINT_PAGES = 8192
 
@@ -52,16 +53,18 @@ class Checkpointer:
 
     def _run(self):
         conn = self._connect(self.path)
+        # TRUNCATE holds the write lock while it waits for the readers of old snapshots:
+        # writers must not wait long behind it. It tries again at the next wake-up.
+        conn.execute(f"PRAGMA busy_timeout = {TRUNCATE_WAIT_MS}")
         try:
             while True:
                 self._wake.wait()
                 self._wake.clear()
                 if self._stopping:
                     return
+                mode = "TRUNCATE" if self.wal_bytes() > WAL_LIMIT_BYTES else "PASSIVE"
                 try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                    if self.wal_bytes() > WAL_LIMIT_BYTES:
-                        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
                 except sqlite3.OperationalError:
                     pass  # busy past the timeout: the next wake-up tries again
         finally:

@@ -252,6 +252,16 @@ class Store:
         for hook in hooks:
             hook()
 
+    def sizes(self):
+        """(bytes of the database file, bytes of its WAL); (None, None) in memory."""
+        if self.in_memory:
+            return None, None
+        try:
+            database = os.path.getsize(self.path)
+        except OSError:
+            database = None
+        return database, self.checkpoints.wal_bytes()
+
     def close(self):
         if self.checkpoints is not None:
             self.checkpoints.stop()
