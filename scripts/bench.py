@@ -7,10 +7,11 @@ Scenarios run interleaved (a few requests of each, round after round) so that a 
 from elsewhere spreads over all of them. Every figure is a per-request cost in µs (the mean)
 (the mean of the fastest 99%) and its p50/p99, and a multiple of its floor:
 - floor (a), in process: the indexed SELECT of one customer plus rendering it with json's C
-  encoder, nothing else; the in-process figures call the WSGI app directly;
+  encoder, nothing else; the in-process figures call the WSGI app directly, on an in-memory
+  database as the pytest plugin's apps are;
 - floor (b), over HTTP: a socket server (another process) answering every request with one
   pre-built response without parsing it; the HTTP figures go through `python -m stripe_emu
-  serve` (another process, a file database, its request log on) over keep-alive connections,
+  serve` (another process, its request log on) over keep-alive connections,
   with 1 and with 16 concurrent clients, sending stripe-python's User-Agent.
 Then the targets of issue 10, concurrent writers (16 and 64 clients creating customers), the
 full scenario through stripe-python, cost against the number of stored customers, and start-up.
@@ -311,19 +312,17 @@ SCENARIOS = {
 
 # -- floors -------------------------------------------------------------------------------
 
-def retrieve_floor(db_path):
-    """Floor (a): one indexed SELECT of a stored customer and its JSON by the C encoder."""
-    import sqlite3
-    app = make_app(db=db_path)
+def retrieve_floor(app):
+    """Floor (a): one indexed SELECT of a stored customer on the app's own database, and its
+    JSON by the C encoder."""
     customer = _customer(InProcess(app))
-    app.close()
-    conn = sqlite3.connect(db_path, isolation_level=None)
     encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
     def operation():
         started = time.perf_counter()
-        data = conn.execute("SELECT data FROM objects WHERE id = ? AND account = ?",
-                            (customer, "bench")).fetchone()[0]
+        with app.store.connection() as conn:
+            data = conn.execute("SELECT data FROM objects WHERE id = ? AND account = ?",
+                                (customer, "bench")).fetchone()[0]
         encode(json.loads(data)).encode()
         return time.perf_counter() - started
     return operation
@@ -331,13 +330,15 @@ def retrieve_floor(db_path):
 
 # -- the run ------------------------------------------------------------------------------
 
-def measure(seconds, temp):
-    """{(transport, scenario): Figure}, every scenario and floor interleaved."""
-    db = str(temp / "bench.db")
-    app = make_app(db=str(temp / "in_process.db"))
+def measure(seconds):
+    """{(transport, scenario): Figure}, every scenario and floor interleaved. The app in
+    process and `serve` both use an in-memory database, so that they differ by the HTTP
+    layer alone (the concurrent writers use a file)."""
+    db = ":memory:"
+    app = make_app(db=":memory:")
     in_process = InProcess(app)
     operations = {("in process", name): [make(in_process)] for name, make in SCENARIOS.items()}
-    operations[("in process", "floor (a)")] = [retrieve_floor(str(temp / "in_process.db"))]
+    operations[("in process", "floor (a)")] = [retrieve_floor(app)]
     with contextlib.ExitStack() as stack:
         clients = []
         for kind, label in (("emulator", None), ("noop", "no-op app"), ("floor", "floor (b)")):
@@ -556,7 +557,7 @@ def main():
     seconds = 3.0 if args.quick else args.seconds
     with tempfile.TemporaryDirectory() as directory:
         temp = Path(directory)
-        figures = measure(seconds, temp)
+        figures = measure(seconds)
         print_figures(figures)
         crowds = {clients: writers(clients, seconds / 4, temp) for clients in (16, 64)}
         print("\nconcurrent writers over HTTP (create customer), µs:")

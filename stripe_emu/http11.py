@@ -31,6 +31,8 @@ MAX_HEADERS = 100
 DRAIN_BYTES = 1 << 20
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Header lines: a token, a colon, a value without CR or LF, lines ending in CRLF (or LF).
+_HEADER_LINES = re.compile(rb"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n]*\r?(?:\n|\Z))+")
 _VERSION = re.compile(rb"HTTP/(\d)\.(\d)")
 _ENVIRON_NAMES = {}  # header name as sent → its WSGI environ key
 _date = [0, b""]  # the Date header of the current second
@@ -232,8 +234,8 @@ class Body:
 
 def _parse(head):
     """(method, target, version, headers as WSGI environ entries) of a request's head."""
-    lines = head.split(b"\n")
-    request_line = lines[0].removesuffix(b"\r")
+    request_line, _, rest = head.partition(b"\n")
+    request_line = request_line.removesuffix(b"\r")
     if len(request_line) > MAX_LINE_BYTES:
         raise Refused(414, "the request line is too long")
     parts = request_line.split(b" ")
@@ -244,25 +246,25 @@ def _parse(head):
         raise Refused(400, f"bad HTTP version {parts[2][:20].decode('latin-1')!r}")
     if version.group(1) != b"1":
         raise Refused(505, f"HTTP version {parts[2].decode()} is not supported")
-    if len(lines) > MAX_HEADERS + 1:
+    lines = rest.split(b"\n") if rest else []
+    if len(lines) > MAX_HEADERS:
         raise Refused(431, f"more than {MAX_HEADERS} headers")
+    if len(rest) > MAX_LINE_BYTES and max(map(len, lines)) > MAX_LINE_BYTES + 1:
+        raise Refused(431, "a header line is too long")
+    if rest and not _HEADER_LINES.fullmatch(rest):  # one look at every line: the usual case
+        bad = next(line for line in lines if not _HEADER_LINES.fullmatch(line))
+        raise Refused(400, f"bad header line {bad[:80].decode('latin-1')!r}")
     headers = {}
-    for line in lines[1:]:
-        line = line.removesuffix(b"\r")
-        if len(line) > MAX_LINE_BYTES:
-            raise Refused(431, "a header line is too long")
-        name, colon, value = line.partition(b":")
-        if not colon or not _TOKEN.fullmatch(name):
-            raise Refused(400, f"bad header line {line[:80].decode('latin-1')!r}")
+    for line in lines:
+        name, _, value = line.partition(b":")
         key = _ENVIRON_NAMES.get(name) or _environ_name(name)
-        value = value.strip(b" \t").decode("latin-1")
-        if key in headers:
-            if key == "CONTENT_LENGTH" and headers[key] != value:
-                raise Refused(400, "several different Content-Length headers")
-            if key != "CONTENT_LENGTH":
-                headers[key] += "," + value
-        else:
+        value = value.strip(b" \t\r").decode("latin-1")
+        if key not in headers:
             headers[key] = value
+        elif key != "CONTENT_LENGTH":
+            headers[key] += "," + value
+        elif headers[key] != value:
+            raise Refused(400, "several different Content-Length headers")
     return parts[0].decode("ascii"), parts[1].decode("latin-1"), \
         parts[2].decode("ascii"), headers
 
@@ -288,6 +290,8 @@ def _body_length(headers):
 
 
 def _keep_alive(version, connection):
+    if not connection:
+        return version == "HTTP/1.1"
     tokens = {token.strip().lower() for token in connection.split(",")}
     if version == "HTTP/1.0":
         return "keep-alive" in tokens

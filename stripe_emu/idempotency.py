@@ -26,6 +26,7 @@ from .store import idempotency as store
 
 MAX_KEY_LENGTH = 255
 EXPIRY_SECONDS = 24 * 60 * 60
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 # (database, account, key) → a row-like dict of the request this process executes with it.
 _executing = {}
 _executing_lock = threading.Lock()
@@ -80,8 +81,7 @@ def run(req, execute):
 def _fingerprint(req):
     """What must match for a key's reuse to be the same request: the endpoint and the
     decoded parameters (so `a[]=x` and `a[0]=x` are the same request)."""
-    canonical = json.dumps([req.method, req.path, req.params], sort_keys=True,
-                           separators=(",", ":"), ensure_ascii=False)
+    canonical = _CANONICAL([req.method, req.path, req.params])
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -227,17 +227,17 @@ def logged(app, stream=sys.stderr):
         seen = {}
 
         def capture(status, headers, exc_info=None):
-            seen["status"] = status.split(" ", 1)[0]
-            seen["request_id"] = dict(headers).get("Request-Id", "-")
+            seen["status"] = status[:3]
+            seen["request_id"] = next(
+                (value for name, value in headers if name == "Request-Id"), "-")
             return start_response(status, headers, exc_info)
 
         try:
             return app(environ, capture)
         finally:
-            line = "%s %s %s %.1fms %s\n" % (
-                environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"),
-                seen.get("status", "-"), (time.perf_counter() - started) * 1000,
-                seen.get("request_id", "-"))
+            line = (f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')} "
+                    f"{seen.get('status', '-')} {(time.perf_counter() - started) * 1000:.1f}ms "
+                    f"{seen.get('request_id', '-')}\n")
             with lock:
                 stream.write(line)
                 stream.flush()
