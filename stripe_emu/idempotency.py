@@ -91,7 +91,7 @@ def _executing_here(req, key, fingerprint):
     process finding it so gets the mismatch error or the 409 at once, rather than waiting
     for the write lock the first one holds."""
     name = (req.app.store.identity, req.account, key)
-    row = {"request": fingerprint, "status": "in_flight", "created": req.now}
+    row = {"request": fingerprint, "response_status": None, "created": req.now}
     with _executing_lock:
         held = _executing.setdefault(name, row)
     if held is not row:
@@ -114,7 +114,7 @@ def _outcome(req, key, fingerprint, row):
             "Keys for idempotent requests can only be used with the same parameters they "
             f"were first used with. Try using a key other than '{key}' if you meant to "
             "execute a different request.", type="idempotency_error", validation=True)
-    if row["status"] == "in_flight":
+    if row["response_status"] is None:  # executing in this process
         raise key_in_use(key)
     return row["response_status"], bytes(row["response_body"]), row["original_request"]
 

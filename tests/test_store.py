@@ -178,8 +178,10 @@ def test_a_database_of_a_newer_stripe_emu_is_refused_untouched(tmp_path):
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {store_db.SCHEMA_VERSION + 1}")
     conn.close()
-    with pytest.raises(store_db.StoreError, match=r"schema version 3: a newer stripe_emu "
-                                                  r"wrote it, and this one knows versions up to 2"):
+    version = store_db.SCHEMA_VERSION
+    with pytest.raises(store_db.StoreError, match=f"schema version {version + 1}: a newer "
+                                                  "stripe_emu wrote it, and this one knows "
+                                                  f"versions up to {version}"):
         make_app(db=str(path))
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0

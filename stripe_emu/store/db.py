@@ -18,7 +18,8 @@ from pathlib import Path
 
 from .checkpoints import AUTOCHECKPOINT_PAGES, WAL_LIMIT_BYTES, Checkpointer
 
-SCHEMA_VERSION = 2
+# 4, not 3: databases other branches of stripe_emu wrote at 3 must migrate too.
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_SECONDS = 30
 # Connections kept open between requests; more are opened under load and closed after.
 MAX_IDLE_CONNECTIONS = 16
