@@ -52,6 +52,13 @@ class Connection:
         self.buffer = b""
         self.phase, self.since = "idle", time.monotonic()
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # What every request of the connection has in its WSGI environ.
+        self.environ = {
+            "SCRIPT_NAME": "", "SERVER_NAME": server.server_name,
+            "SERVER_PORT": server.server_port, "REMOTE_ADDR": peer[0],
+            "REMOTE_PORT": str(peer[1]), "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
+            "wsgi.errors": server.stream, "wsgi.multithread": True,
+            "wsgi.multiprocess": False, "wsgi.run_once": False}
 
     def serve(self):
         """Answer requests until the connection ends."""
@@ -118,15 +125,10 @@ class Connection:
 
     def _environ(self, method, target, version, headers, body):
         path, _, query = target.partition("?")
-        environ = {
-            "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": unquote(path, "latin-1"),
-            "QUERY_STRING": query, "SERVER_PROTOCOL": version,
-            "SERVER_NAME": self.server.server_name, "SERVER_PORT": self.server.server_port,
-            "REMOTE_ADDR": self.peer[0], "REMOTE_PORT": str(self.peer[1]),
-            "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": body,
-            "wsgi.errors": self.server.stream, "wsgi.multithread": True,
-            "wsgi.multiprocess": False, "wsgi.run_once": False}
-        environ.update(headers)
+        environ = {**self.environ, **headers}
+        environ.update(REQUEST_METHOD=method, PATH_INFO=unquote(path, "latin-1"),
+                       QUERY_STRING=query, SERVER_PROTOCOL=version)
+        environ["wsgi.input"] = body
         return environ
 
     def _call_app(self, environ):
@@ -143,7 +145,8 @@ class Connection:
                 try:
                     payload = b"".join(chunks)
                 finally:
-                    getattr(chunks, "close", lambda: None)()
+                    if hasattr(chunks, "close"):
+                        chunks.close()
         except ConnectionDropped:
             return None, [], b""
         except Exception:
