@@ -186,6 +186,24 @@ def serve_noop(port):
     make_server(noop_app, "127.0.0.1", port).serve_forever()
 
 
+def serve_prebuilt(port):
+    """A retrieve's answer (status, headers and body) pre-built, served by an app that does
+    nothing else: what `serve` costs for that answer alone."""
+    from stripe_emu.server import make_server
+    app = make_app(db=":memory:")
+    path = f"/v1/customers/{_customer(InProcess(app))}"
+    started = []
+    recording = InProcess(lambda environ, start: app(environ, lambda *given: (
+        started.append(given), start(*given))))
+    body = recording("GET", path)[1]
+    status, headers = started[0][:2]
+
+    def prebuilt(environ, start_response):
+        start_response(status, headers)
+        return [body]
+    make_server(prebuilt, "127.0.0.1", port).serve_forever()
+
+
 # -- measuring ----------------------------------------------------------------------------
 
 def timed(send, method, path, params=None, headers=None):
@@ -328,6 +346,20 @@ def retrieve_floor(app):
     return operation
 
 
+COLD = "retrieve, after a round trip"
+PREBUILT = "retrieve's answer, pre-built"
+
+
+def after_a_round_trip(send, operation):
+    """`operation`, each time right after a round trip to another process (untimed), as a
+    server runs the app: the in-process retrieve then costs about twice as much as in a hot
+    loop (caches and branch predictors filled by other work)."""
+    def cold():
+        send("GET", "/")
+        return operation()
+    return cold
+
+
 # -- the run ------------------------------------------------------------------------------
 
 def measure(seconds):
@@ -341,12 +373,16 @@ def measure(seconds):
     operations[("in process", "floor (a)")] = [retrieve_floor(app)]
     with contextlib.ExitStack() as stack:
         clients = []
-        for kind, label in (("emulator", None), ("noop", "no-op app"), ("floor", "floor (b)")):
+        for kind, label in (("emulator", None), ("noop", "no-op app"), ("floor", "floor (b)"),
+                            ("prebuilt", PREBUILT)):
             port = stack.enter_context(server_process(kind, db))
             if label:
                 send = OverHttp(port)
                 clients.append(send)
                 operations[("HTTP x1", label)] = [lambda send=send: timed(send, "GET", "/")]
+                if kind == "floor":
+                    operations[("in process", COLD)] = [after_a_round_trip(
+                        send, retrieve_customer(in_process))]
                 continue
             for transport, count in (("HTTP x1", 1), ("HTTP x16", 16)):
                 sends = [OverHttp(port) for _ in range(count)]
@@ -419,7 +455,7 @@ def print_figures(figures):
     floors["HTTP x16"] = floors["HTTP x1"]
     print(f"{'µs per request (p50 / p99)':34}" + "".join(
         f"{transport:>30}" for transport in ("in process", "HTTP x1", "HTTP x16")))
-    names = ["floor (a)", "floor (b)", "no-op app", *SCENARIOS]
+    names = ["floor (a)", "floor (b)", "no-op app", PREBUILT, *SCENARIOS, COLD]
     for name in names:
         cells = []
         for transport in ("in process", "HTTP x1", "HTTP x16"):
@@ -447,6 +483,11 @@ def check_targets(figures, crowds):
         ("HTTP, retrieve <= no-op app + in-process retrieve",
          cost[("HTTP x1", "retrieve customer")]
          / (cost[("HTTP x1", "no-op app")] + cost[("in process", "retrieve customer")]), 1),
+        ("  the same, with the retrieve after a round trip",
+         cost[("HTTP x1", "retrieve customer")]
+         / (cost[("HTTP x1", "no-op app")] + cost[("in process", COLD)]), 1),
+        ("  a retrieve's answer pre-built <= the no-op app",
+         cost[("HTTP x1", PREBUILT)] / cost[("HTTP x1", "no-op app")], 1),
     ]
     for clients, figure in crowds.items():
         checks.append((f"{clients} writers, p99 <= 5x p50",
@@ -548,11 +589,12 @@ def main():
     parser.add_argument("--seconds", type=float, default=12.0,
                         help="time for the interleaved rounds (the other parts take a share)")
     parser.add_argument("--quick", action="store_true", help="a short run (about 20 s)")
-    parser.add_argument("--child", choices=("noop", "floor"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("noop", "floor", "prebuilt"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        (serve_noop if args.child == "noop" else serve_floor)(args.port)
+        {"noop": serve_noop, "floor": serve_floor, "prebuilt": serve_prebuilt}[args.child](
+            args.port)
         return
     seconds = 3.0 if args.quick else args.seconds
     with tempfile.TemporaryDirectory() as directory:
