@@ -486,8 +486,8 @@ def check_targets(figures, crowds):
         ("  the same, with the retrieve after a round trip",
          cost[("HTTP x1", "retrieve customer")]
          / (cost[("HTTP x1", "no-op app")] + cost[("in process", COLD)]), 1),
-        ("  a retrieve's answer pre-built <= the no-op app",
-         cost[("HTTP x1", PREBUILT)] / cost[("HTTP x1", "no-op app")], 1),
+        ("  a retrieve's answer pre-built ~ the no-op app (10%)",
+         cost[("HTTP x1", PREBUILT)] / cost[("HTTP x1", "no-op app")], 1.1),
     ]
     for clients, figure in crowds.items():
         checks.append((f"{clients} writers, p99 <= 5x p50",
