@@ -22,19 +22,25 @@ GET = b"GET /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_s
 
 
 @contextlib.contextmanager
-def running(app, **options):
-    """`serve`'s server in a thread; yields (port, server, its log)."""
-    log = io.StringIO()
-    server = Server(app, "127.0.0.1", 0, stream=log, **options)
+def in_a_thread(server):
+    """`server` serving in a thread until the block ends."""
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
     try:
-        yield server.server_address[1], server, log
+        yield server
     finally:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@contextlib.contextmanager
+def running(app, **options):
+    """`serve`'s server in a thread; yields (port, server, its log)."""
+    log = io.StringIO()
+    with in_a_thread(Server(app, "127.0.0.1", 0, stream=log, **options)) as server:
+        yield server.server_address[1], server, log
 
 
 def _read_answer(sock):
@@ -222,20 +228,13 @@ def test_ipv6_loopback(app):
         server = Server(app, "::1", 0, stream=io.StringIO())
     except OSError as error:
         pytest.skip(f"::1 cannot be bound here: {error}")
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
+    with in_a_thread(server):
         assert server.url == f"http://[::1]:{server.server_address[1]}"
         with socket.create_connection(("::1", server.server_address[1]), 5) as sock:
             sock.sendall(GET.replace(b"/v1/customers", b"/_emu/health"))
             head, body = _read_answer(sock)
-        assert head.startswith(b"HTTP/1.1 200 ")  # ::1 is loopback for the control plane
-        assert json.loads(body)["status"] == "ok"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    assert head.startswith(b"HTTP/1.1 200 ")  # ::1 is loopback for the control plane
+    assert json.loads(body)["status"] == "ok"
 
 
 def test_serve_host_ipv6_from_the_command_line():
@@ -278,18 +277,10 @@ def test_a_client_hanging_up_after_a_bad_request_leaves_one_line_and_no_tracebac
 
 def test_serve_through_wsgiref_still_works(app):
     from stripe_emu.wsgiref_server import make_server
-    server = make_server(app, "127.0.0.1", 0, log=False)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
-        with socket.create_connection(("127.0.0.1", server.server_address[1]), 5) as sock:
-            for _ in range(2):  # keep-alive
-                sock.sendall(GET)
-                head, body = _read_answer(sock)
-                assert head.startswith(b"HTTP/1.1 200 ") and json.loads(body)["data"] == []
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with in_a_thread(make_server(app, "127.0.0.1", 0, log=False)) as server, \
+            socket.create_connection(("127.0.0.1", server.server_address[1]), 5) as sock:
+        for _ in range(2):  # keep-alive
+            sock.sendall(GET)
+            head, body = _read_answer(sock)
+            assert head.startswith(b"HTTP/1.1 200 ") and json.loads(body)["data"] == []
 
