@@ -112,7 +112,10 @@ class Connection:
         return keep_alive
 
     def _head(self):
-        """The request line and headers (bytes), from the buffer and the socket."""
+        """The request line and headers (bytes), from the buffer and the socket. Empty lines
+        before a request line are skipped (RFC 9112, 2.2: some clients end a body with one)."""
+        while self.buffer[:1] in (b"\r", b"\n"):
+            self.buffer = self.buffer.lstrip(b"\r\n") or self._recv()
         while (end := _HEAD_END.search(self.buffer)) is None:
             if self.buffer.find(b"\n", 0, MAX_LINE_BYTES + 1) < 0 and \
                     len(self.buffer) > MAX_LINE_BYTES:

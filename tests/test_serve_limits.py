@@ -106,8 +106,8 @@ def test_pipelined_requests_are_answered_in_order(app):
               b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 15\r\n"
               b"\r\nemail=a%40b.com")
     with running(app) as (port, _, _), socket.create_connection(("127.0.0.1", port), 5) as sock:
-        sock.sendall(create + GET + b"GET /v1/nothing HTTP/1.1\r\nAuthorization: Bearer "
-                     b"sk_test_serve\r\n\r\n")
+        sock.sendall(create + b"\r\n" + GET + b"GET /v1/nothing HTTP/1.1\r\nAuthorization: "
+                     b"Bearer sk_test_serve\r\n\r\n")  # an empty line between is skipped
         received = b""
         while received.count(b"HTTP/1.1 ") < 3 or not received.endswith(b"}"):
             received += sock.recv(65536)
