@@ -181,11 +181,15 @@ def test_at_the_cap_with_none_idle_a_newcomer_gets_503_at_once(app):
     assert log.getvalue().count("--max-connections") == 1  # logged once
 
 
-def test_out_of_file_descriptors_serve_keeps_answering(tmp_path):
+@pytest.mark.parametrize("eaten", [0, 48], ids=["at-the-cap", "emfile"])
+def test_out_of_file_descriptors_serve_keeps_answering(eaten):
     """`ulimit -n 64` and 100 idle clients: nobody waits forever, the server does not spin,
-    and it answers a fresh client at the end."""
+    and it answers a fresh client at the end. The cap follows the limit; with descriptors
+    taken by something else (`eaten`), accept() itself fails with EMFILE."""
     port = _free_port()
-    limit = ("import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64));"
+    limit = ("import os, resource, runpy, sys;"
+             " resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64));"
+             f" eaten = [open(os.devnull) for _ in range({eaten})];"
              f" sys.argv = ['stripe_emu', 'serve', '--port', '{port}', '--db', ':memory:',"
              " '--max-connections', '1000']; runpy.run_module('stripe_emu', run_name='__main__')")
     process = subprocess.Popen([sys.executable, "-c", limit], cwd=ROOT, stderr=subprocess.PIPE,
@@ -213,6 +217,7 @@ def test_out_of_file_descriptors_serve_keeps_answering(tmp_path):
         log = process.stderr.read()
         process.stderr.close()
     assert "Traceback" not in log
+    assert log.count("cannot accept a connection") == (1 if eaten else 0)
 
 
 def _cpu_seconds(pid):
