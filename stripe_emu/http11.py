@@ -304,9 +304,10 @@ def _keep_alive(version, connection):
     return "close" not in tokens
 
 
-def error_answer(status, message, request_id):
+def error_answer(status, message, request_id, type="invalid_request_error"):
     """Stripe's error object, as the app renders it (a 500 when `message` is None)."""
-    error = errors.StripeError(message, status=status) if message else RuntimeError()
+    error = errors.StripeError(message, status=status, type=type) if message else \
+        RuntimeError()
     status, payload = App.render_error(error, request_id)
     return status_line(status), payload
 

@@ -202,9 +202,10 @@ def _reserve_descriptor():
 def _refuse_overloaded(sock):
     """A 503 with Stripe's error object, and the connection closed."""
     request_id = ids.new_id(ids.REQUEST)
+    # UNCERTAIN: Stripe's own overload answer; an api_error its clients retry is the closest.
     status, payload = error_answer(
         503, "stripe_emu is serving as many connections as it may (--max-connections): "
-             "retry in a moment.", request_id)
+             "retry in a moment.", request_id, type="api_error")
     try:
         sock.settimeout(1)
         sock.sendall(b"HTTP/1.1 %s\r\nContent-Type: application/json\r\nRequest-Id: %s\r\n"

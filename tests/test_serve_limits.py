@@ -174,8 +174,8 @@ def test_at_the_cap_with_none_idle_a_newcomer_gets_503_at_once(app):
         for _ in range(2):
             with socket.create_connection(("127.0.0.1", port), 5) as newcomer:
                 head, _, body = _until_closed(newcomer).partition(b"\r\n\r\n")
-                assert head.startswith(b"HTTP/1.1 503 ")
-                assert json.loads(body)["error"]["type"] == "invalid_request_error"
+                assert head.startswith(b"HTTP/1.1 503 ") and b"Stripe-Should-Retry: true" in head
+                assert json.loads(body)["error"]["type"] == "api_error"
         for sock in busy:
             sock.close()
     assert log.getvalue().count("--max-connections") == 1  # logged once
