@@ -25,10 +25,8 @@ CREATE INDEX IF NOT EXISTS objects_by_type ON objects (account, object, type, se
 CREATE INDEX IF NOT EXISTS customers_by_email ON objects (account, json_extract(data, '$.email'))
     WHERE object = 'customer';
 
--- Idempotent requests (stripe_emu/store/idempotency.py): the first result of a POST per account
--- and Idempotency-Key, replayed byte for byte. `request` is a hash of method, path and
--- parameters; `created` is on the app's clock (24-hour expiry), `locked_at` on the wall clock
--- (an in_flight row whose worker died is taken over once it is stale).
+-- Idempotent requests up to schema version 3, superseded by idempotent_requests (at the end):
+-- no longer read or written, kept so that older databases and snapshots still open.
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     account          TEXT    NOT NULL,
     key              TEXT    NOT NULL,
@@ -104,3 +102,22 @@ CREATE INDEX IF NOT EXISTS payment_timers_by_due ON payment_timers (due);
 -- deliveries, read in order without scanning another endpoint's backlog.
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint
     ON webhook_deliveries (status, endpoint, next_attempt);
+
+-- Idempotent requests (stripe_emu/store/idempotency.py), from schema version 4: the first
+-- result of a POST per account and Idempotency-Key, replayed byte for byte, written in the
+-- transaction that executed the request. `request` is a hash of method, path and parameters;
+-- `created` is on the app's clock (24-hour expiry). A rowid table: its rows carry the whole
+-- answer, and inserting them into a WITHOUT ROWID table (idempotency_keys) cost three times
+-- as much.
+CREATE TABLE IF NOT EXISTS idempotent_requests (
+    seq              INTEGER PRIMARY KEY,
+    account          TEXT    NOT NULL,
+    key              TEXT    NOT NULL,
+    request          TEXT    NOT NULL,
+    response_status  INTEGER NOT NULL,
+    response_body    BLOB    NOT NULL,
+    original_request TEXT    NOT NULL,
+    created          INTEGER NOT NULL,
+    UNIQUE (account, key)
+);
+CREATE INDEX IF NOT EXISTS idempotent_requests_by_created ON idempotent_requests (created);

@@ -1,336 +1,304 @@
-"""Requests per second of stripe_emu, each figure next to a baseline measured in the same run.
+"""What a request costs in stripe_emu, each figure next to its floor measured in the same run.
 
-    python scripts/bench.py [--seconds 1.0] [--quick]
+    python scripts/bench.py [--seconds 12] [--quick]
 
-Machines here are shared and noisy, so absolute numbers mean little: read the ratios.
-- in process: the WSGI app called directly, next to a no-op WSGI app called the same way;
-- over HTTP: `serve`'s server on loopback with one keep-alive connection, next to the no-op
-  app behind the same server;
-- stripe-python: the full scenario through the official client, in process
-  (testing.InProcessHTTPClient) and over HTTP;
-- scale: retrieve and create with 100 and with 20,000 customers stored (cost must not grow);
-- start-up: `python -m stripe_emu serve` until it answers, next to `python -c pass`.
+Machines here are shared and noisy, so absolute numbers mean little: read the multiples.
+Scenarios run interleaved (a few requests of each, round after round) so that a burst of load
+from elsewhere spreads over all of them. Every figure is a per-request cost in µs
+(the mean of the fastest 99%) and its p50/p99, and a multiple of its floor:
+- floor (a), in process: the indexed SELECT of one customer plus rendering it with json's C
+  encoder, nothing else; the in-process figures call the WSGI app directly, on an in-memory
+  database as the pytest plugin's apps are;
+- floor (b), over HTTP: a socket server (another process) answering every request with one
+  pre-built response without parsing it; the HTTP figures go through `python -m stripe_emu
+  serve` (another process, its request log on) over keep-alive connections,
+  with 1 and with 16 concurrent clients, sending stripe-python's User-Agent.
+Then the targets of issue 10, concurrent writers (16 and 64 clients creating customers), the
+full scenario through stripe-python, cost against the number of stored customers, and start-up.
+
+To add a scenario, write a function `name(send)` after the others (above the `__main__`
+line at the end), returning an operation that makes its requests and returns the seconds of
+the part it measures (`timed` times one request), and register it: SCENARIOS["name"] = it.
+The instruments (clients, child servers, figures) are in benchkit.py.
 """
 import argparse
-import http.client
-import io
-import socket
-import subprocess
+import contextlib
+import json
+import os
 import sys
-import threading
+import tempfile
 import time
+import uuid
 from pathlib import Path
-from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchkit import (KEY, Figure, InProcess, OverHttp, expect, make_app, new_customer,
+                      run_batch, server_process, start_up, timed, writers)
 
-from stripe_emu import make_app  # noqa: E402
-from stripe_emu.server import make_server  # noqa: E402
+# -- scenarios: name(send) → operation returning the seconds it measured ---------------------
 
-KEY = "sk_test_bench"
-AUTH = {"Authorization": f"Bearer {KEY}"}
-
-
-def noop_app(environ, start_response):
-    environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "2")])
-    return [b"{}"]
+def retrieve_customer(send):
+    path = f"/v1/customers/{new_customer(send)}"
+    return lambda: timed(send, "GET", path)
 
 
-# -- two ways to send a request -----------------------------------------------------------
-
-class InProcess:
-    def __init__(self, app):
-        self.app = app
-
-    def __call__(self, method, path, params=None):
-        body = urlencode(params or {}).encode()
-        query = ""
-        if method != "POST" and params:
-            query, body = body.decode(), b""
-        environ = {
-            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
-            "CONTENT_TYPE": "application/x-www-form-urlencoded",
-            "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),
-            "HTTP_AUTHORIZATION": AUTH["Authorization"], "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "0", "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
-            "REMOTE_ADDR": "127.0.0.1"}
-        status = []
-        chunks = self.app(environ, lambda s, h, e=None: status.append(s))
-        data = b"".join(chunks)
-        return int(status[0][:3]), data
+def list_customers(send):
+    for _ in range(10):
+        new_customer(send)
+    return lambda: timed(send, "GET", "/v1/customers", {"limit": "10"})
 
 
-class OverHttp:
-    def __init__(self, app):
-        self.server = make_server(app, "127.0.0.1", 0, log=False)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.conn = http.client.HTTPConnection("127.0.0.1", self.server.server_address[1])
-
-    def __call__(self, method, path, params=None):
-        body = urlencode(params or {})
-        headers = dict(AUTH)
-        if method == "POST":
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            self.conn.request(method, path, body=body, headers=headers)
-        else:
-            self.conn.request(method, path + ("?" + body if body else ""), headers=headers)
-        response = self.conn.getresponse()
-        return response.status, response.read()
-
-    def close(self):
-        self.conn.close()
-        self.server.shutdown()
-        self.server.server_close()
+def create_customer(send):
+    return lambda: timed(send, "POST", "/v1/customers", {"email": "new@example.com"})
 
 
-def rate(seconds, operation):
-    """Operations per second of `operation` (called repeatedly for about `seconds`)."""
-    operation()  # warm-up
-    count, started = 0, time.perf_counter()
-    deadline = started + seconds
-    while True:
-        operation()
-        count += 1
-        if count % 8 == 0 and time.perf_counter() > deadline:
-            break
-    return count / (time.perf_counter() - started)
+def create_customer_with_key(send):
+    return lambda: timed(send, "POST", "/v1/customers", {"email": "new@example.com"},
+                         {"Idempotency-Key": str(uuid.uuid4())})
 
 
-def expect(send, method, path, params=None):
-    import json
-    status, body = send(method, path, params)
-    if status != 200:
-        raise SystemExit(f"{method} {path} answered {status}: {body[:300]!r}")
-    return json.loads(body)
+def attach_card(send):
+    path = f"/v1/customers/{new_customer(send)}/sources"
+    return lambda: timed(send, "POST", path, {"source": "tok_visa"})
 
 
-# -- scenarios ----------------------------------------------------------------------------
+def attach_and_detach_source(send):
+    path = f"/v1/customers/{new_customer(send)}/sources"
 
-def api_operations(send):
-    """name → zero-argument callable doing one request against a prepared state."""
-    customer = expect(send, "POST", "/v1/customers", {"email": "bench@example.com"})["id"]
-    path = f"/v1/customers/{customer}"
-
-    def attach_card():
-        expect(send, "POST", f"{path}/sources", {"source": "tok_visa"})
-
-    def attach_source():
-        src = expect(send, "POST", "/v1/sources", {"type": "ach_credit_transfer",
-                                                    "currency": "usd"})["id"]
-        expect(send, "POST", f"{path}/sources", {"source": src})
-
-    def detach_source():
-        src = expect(send, "POST", "/v1/sources", {"type": "ach_credit_transfer",
-                                                    "currency": "usd"})["id"]
-        expect(send, "POST", f"{path}/sources", {"source": src})
-        expect(send, "DELETE", f"{path}/sources/{src}")
-
-    def delete_card():
-        card = expect(send, "POST", f"{path}/sources", {"source": "tok_visa"})["id"]
-        expect(send, "DELETE", f"{path}/cards/{card}")
-
-    def scenario():
-        new = expect(send, "POST", "/v1/customers", {"email": "s@example.com"})["id"]
-        base = f"/v1/customers/{new}"
-        card = expect(send, "POST", f"{base}/sources", {"source": "tok_visa"})["id"]
-        src = expect(send, "POST", "/v1/sources", {"type": "ach_credit_transfer",
-                                                    "currency": "usd"})["id"]
-        expect(send, "POST", f"{base}/sources", {"source": src})
-        expect(send, "GET", f"{base}/sources", {"limit": "10"})
-        expect(send, "DELETE", f"{base}/sources/{src}")
-        expect(send, "DELETE", f"{base}/cards/{card}")
-
-    expect(send, "POST", f"{path}/sources", {"source": "tok_visa"})
-    return {
-        "retrieve customer": lambda: expect(send, "GET", path),
-        "create customer": lambda: expect(send, "POST", "/v1/customers", {"name": "x"}),
-        "attach card": attach_card,
-        "attach Source (+create it)": attach_source,
-        "list sources": lambda: expect(send, "GET", f"{path}/sources", {"limit": "3"}),
-        "detach (+create, attach)": detach_source,
-        "delete card (+attach it)": delete_card,
-        "full scenario (7 requests)": scenario,
-    }
+    def operation():
+        source = expect(send, "POST", "/v1/sources", {"type": "ach_credit_transfer",
+                                                       "currency": "usd"})["id"]
+        return (timed(send, "POST", path, {"source": source})
+                + timed(send, "DELETE", f"{path}/{source}"))
+    return operation
 
 
-def stripe_scenario(client):
-    customers = client.v1.customers
-    new = customers.create(params={"email": "s@example.com"})
-    card = customers.payment_sources.create(new.id, params={"source": "tok_visa"})
-    src = client.v1.sources.create(params={"type": "ach_credit_transfer", "currency": "usd"})
-    customers.payment_sources.create(new.id, params={"source": src.id})
-    customers.payment_sources.list(new.id, params={"limit": 10})
-    customers.payment_sources.delete(new.id, src.id)
-    customers.payment_sources.delete(new.id, card.id)
+def delete_card(send):
+    path = f"/v1/customers/{new_customer(send)}/sources"
+
+    def operation():
+        card = expect(send, "POST", path, {"source": "tok_visa"})["id"]
+        return timed(send, "DELETE", f"{path}/{card}")
+    return operation
 
 
-def fill(app, count):
-    """Store `count` customers quickly, straight through the app."""
-    send = InProcess(app)
-    for _ in range(count):
-        send("POST", "/v1/customers", {"email": "filler@example.com"})
+SCENARIOS = {
+    "retrieve customer": retrieve_customer,
+    "list customers (limit 10)": list_customers,
+    "create customer": create_customer,
+    "create customer, Idempotency-Key": create_customer_with_key,
+    "attach tok_visa": attach_card,
+    "attach + detach a Source": attach_and_detach_source,
+    "delete a card": delete_card,
+}
 
 
-def start_up_seconds(port):
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-S", "-m", "stripe_emu", "serve", "--port", str(port), "--db",
-         ":memory:"], cwd=Path(__file__).resolve().parent.parent,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        while time.perf_counter() - started < 10:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-                conn.request("GET", "/v1/customers", headers=AUTH)
-                if conn.getresponse().status == 200:
-                    return time.perf_counter() - started
-            except OSError:
-                time.sleep(0.005)
-        raise SystemExit("serve did not answer within 10 s")
-    finally:
-        process.terminate()
-        process.wait(5)
+# -- floors -------------------------------------------------------------------------------
+
+def retrieve_floor(app):
+    """Floor (a): one indexed SELECT of a stored customer on the app's own database, and its
+    JSON by the C encoder."""
+    customer = new_customer(InProcess(app))
+    encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+    def operation():
+        started = time.perf_counter()
+        with app.store.connection() as conn:
+            data = conn.execute("SELECT data FROM objects WHERE id = ? AND account = ?",
+                                (customer, "bench")).fetchone()[0]
+        encode(json.loads(data)).encode()
+        return time.perf_counter() - started
+    return operation
 
 
-def python_start_seconds():
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-S", "-c", "pass"], check=True)
-    return time.perf_counter() - started
+COLD = "retrieve, after a round trip"
+PREBUILT = "retrieve's answer, pre-built"
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def after_a_round_trip(send, operation):
+    """`operation`, each time right after a round trip to another process (untimed), as a
+    server runs the app: the in-process retrieve then costs about twice as much as in a hot
+    loop (caches and branch predictors filled by other work)."""
+    def cold():
+        send("GET", "/")
+        return operation()
+    return cold
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=1.0, help="time per figure")
-    parser.add_argument("--quick", action="store_true", help="0.2 s per figure, small scale run")
-    args = parser.parse_args()
-    seconds = 0.2 if args.quick else args.seconds
-    big = 2_000 if args.quick else 20_000
+# -- the run ------------------------------------------------------------------------------
 
-    print(f"{'operation':34} {'in process':>12} {'over HTTP':>12}   (requests/s)")
-    baselines = {}
-    for label, transport in (("in process", InProcess), ("over HTTP", OverHttp)):
-        send = transport(noop_app)
-        baselines[label] = rate(seconds, lambda: send("GET", "/"))
-        getattr(send, "close", lambda: None)()
-    print(f"{'no-op WSGI app (baseline)':34} {baselines['in process']:12.0f} "
-          f"{baselines['over HTTP']:12.0f}")
+def measure(seconds):
+    """{(transport, scenario): Figure}, every scenario and floor interleaved. The app in
+    process and `serve` both use an in-memory database, so that they differ by the HTTP
+    layer alone (the concurrent writers use a file)."""
+    db = ":memory:"
+    app = make_app(db=":memory:")
+    in_process = InProcess(app)
+    operations = {("in process", name): [make(in_process)] for name, make in SCENARIOS.items()}
+    operations[("in process", "floor (a)")] = [retrieve_floor(app)]
+    with contextlib.ExitStack() as stack:
+        clients = []
+        for kind, label in (("emulator", None), ("noop", "no-op app"), ("floor", "floor (b)"),
+                            ("prebuilt", PREBUILT)):
+            port = stack.enter_context(server_process(kind, db))
+            if label:
+                send = OverHttp(port)
+                clients.append(send)
+                operations[("HTTP x1", label)] = [lambda send=send: timed(send, "GET", "/")]
+                if kind == "floor":
+                    operations[("in process", COLD)] = [after_a_round_trip(
+                        send, retrieve_customer(in_process))]
+                continue
+            for transport, count in (("HTTP x1", 1), ("HTTP x16", 16)):
+                sends = [OverHttp(port) for _ in range(count)]
+                clients += sends
+                for name, make in SCENARIOS.items():
+                    operations[(transport, name)] = [make(send) for send in sends]
+        figures = {key: Figure() for key in operations}
+        per_round = 0.25
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            for key, ops in operations.items():
+                count = 5 if key[0] == "HTTP x16" else 20
+                started = time.perf_counter()
+                run_batch(figures[key], ops, count)
+                if time.perf_counter() - started > per_round:
+                    per_round = time.perf_counter() - started
+        for send in clients:
+            send.close()
+    app.close()
+    return figures
 
-    results = {}
-    for label, transport in (("in process", InProcess), ("over HTTP", OverHttp)):
-        app = make_app(db=":memory:")
-        send = transport(app)
-        for name, operation in api_operations(send).items():
-            results.setdefault(name, {})[label] = rate(seconds, operation)
-        getattr(send, "close", lambda: None)()
-        app.close()
-    for name, by_transport in results.items():
-        print(f"{name:34} {by_transport['in process']:12.0f} {by_transport['over HTTP']:12.0f}"
-              f"   ({by_transport['in process'] / baselines['in process']:.3f} and "
-              f"{by_transport['over HTTP'] / baselines['over HTTP']:.3f} of the baseline)")
 
+def print_figures(figures):
+    floors = {"in process": figures[("in process", "floor (a)")].cost(),
+              "HTTP x1": figures[("HTTP x1", "floor (b)")].cost()}
+    floors["HTTP x16"] = floors["HTTP x1"]
+    print(f"{'µs per request (p50 / p99)':34}" + "".join(
+        f"{transport:>30}" for transport in ("in process", "HTTP x1", "HTTP x16")))
+    names = ["floor (a)", "floor (b)", "no-op app", PREBUILT, *SCENARIOS, COLD]
+    for name in names:
+        cells = []
+        for transport in ("in process", "HTTP x1", "HTTP x16"):
+            figure = figures.get((transport, name))
+            if figure is None:
+                cells.append(f"{'':>30}")
+                continue
+            cells.append(f"{figure.cost():8.0f} {figure.cost() / floors[transport]:5.1f}x "
+                         f"({figure.quantile(.5):5.0f} /{figure.quantile(.99):6.0f})")
+        print(f"{name:34}" + "".join(cells))
+    print("(multiples: in process of floor (a), over HTTP of floor (b); with 16 clients the "
+          "cost is wall time / requests)")
+
+
+def check_targets(figures, crowds):
+    cost = {key: figure.cost() for key, figure in figures.items()}
+    checks = [
+        ("in process, retrieve <= 4x floor (a)",
+         cost[("in process", "retrieve customer")] / cost[("in process", "floor (a)")], 4),
+        ("in process, create with a key <= 1.3x create",
+         cost[("in process", "create customer, Idempotency-Key")]
+         / cost[("in process", "create customer")], 1.3),
+        ("HTTP, no-op app through serve <= 2x floor (b)",
+         cost[("HTTP x1", "no-op app")] / cost[("HTTP x1", "floor (b)")], 2),
+        ("HTTP, retrieve <= no-op app + in-process retrieve",
+         cost[("HTTP x1", "retrieve customer")]
+         / (cost[("HTTP x1", "no-op app")] + cost[("in process", "retrieve customer")]), 1),
+        ("  the same, with the retrieve after a round trip",
+         cost[("HTTP x1", "retrieve customer")]
+         / (cost[("HTTP x1", "no-op app")] + cost[("in process", COLD)]), 1),
+        ("  a retrieve's answer pre-built ~ the no-op app (10%)",
+         cost[("HTTP x1", PREBUILT)] / cost[("HTTP x1", "no-op app")], 1.1),
+    ]
+    for clients, figure in crowds.items():
+        checks.append((f"{clients} writers, p99 <= 5x p50",
+                       figure.quantile(.99) / figure.quantile(.5), 5))
+        checks.append((f"{clients} writers, slowest <= 1 s (in s)", max(figure.samples), 1))
+    print("\ntargets (issue 10):")
+    for label, value, limit in checks:
+        print(f"  {label:52} {value:7.2f}  {'ok' if value <= limit else 'MISSED'}")
+
+
+def stripe_python(seconds, temp):
+    """Scenarios/s of the full scenario through stripe-python, in process and over HTTP."""
     try:
         import stripe
         from stripe_emu.testing import InProcessHTTPClient
     except ImportError as missing:
         print(f"\nstripe-python scenario skipped: {missing}")
-    else:
-        app = make_app(db=":memory:")
-        in_process = stripe.StripeClient(KEY, http_client=InProcessHTTPClient(app))
-        in_process_rate = rate(seconds, lambda: stripe_scenario(in_process))
-        server = OverHttp(app)
-        url = "http://127.0.0.1:%d" % server.server.server_address[1]
-        over_http = stripe.StripeClient(KEY, base_addresses={"api": url})
-        over_http_rate = rate(seconds, lambda: stripe_scenario(over_http))
-        server.close()
-        app.close()
-        print(f"\nstripe-python full scenario (scenarios/s): in process {in_process_rate:.1f}, "
-              f"over HTTP {over_http_rate:.1f}: in process is "
-              f"{in_process_rate / over_http_rate:.2f}x faster")
+        return
 
-    print(f"\nscale (in process, requests/s): 100 customers stored vs {big:,}")
+    def scenario(client):
+        customers = client.v1.customers
+        new = customers.create(params={"email": "s@example.com"})
+        card = customers.payment_sources.create(new.id, params={"source": "tok_visa"})
+        src = client.v1.sources.create(params={"type": "ach_credit_transfer",
+                                               "currency": "usd"})
+        customers.payment_sources.create(new.id, params={"source": src.id})
+        customers.payment_sources.list(new.id, params={"limit": 10})
+        customers.payment_sources.delete(new.id, src.id)
+        customers.payment_sources.delete(new.id, card.id)
+
+    db = str(temp / "stripe_python.db")
+    app = make_app(db=db)
+    in_process = stripe.StripeClient(KEY, http_client=InProcessHTTPClient(app))
+    with server_process("emulator", db) as port:
+        over_http = stripe.StripeClient(KEY, base_addresses={"api": f"http://127.0.0.1:{port}"})
+        rates = {"in process": [0, 0.0], "over HTTP": [0, 0.0]}
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            for label, client in (("in process", in_process), ("over HTTP", over_http)):
+                started = time.perf_counter()
+                scenario(client)
+                rates[label][0] += 1
+                rates[label][1] += time.perf_counter() - started
+    app.close()
+    inside, outside = (count / spent for count, spent in rates.values())
+    print(f"\nstripe-python full scenario (7 requests), scenarios/s: in process {inside:.0f}, "
+          f"over HTTP {outside:.0f}: in process is {inside / outside:.2f}x faster")
+
+
+def scale(seconds, big, temp):
+    print(f"\nscale (in process, µs per request): 100 customers stored vs {big:,}")
     for size in (100, big):
-        app = make_app(db=":memory:")
-        fill(app, size)
+        app = make_app(db=str(temp / f"scale{size}.db"))
         send = InProcess(app)
-        customer = expect(send, "POST", "/v1/customers")["id"]
-        retrieve = rate(seconds, lambda: expect(send, "GET", f"/v1/customers/{customer}"))
-        create = rate(seconds, lambda: expect(send, "POST", "/v1/customers"))
-        listing = rate(seconds, lambda: expect(send, "GET", "/v1/customers", {"limit": "10"}))
-        print(f"  {size:>7,} stored: retrieve {retrieve:8.0f}  create {create:8.0f}  "
-              f"list 10 {listing:8.0f}")
-        app.close()
-
-    print()
-    print_rates(seconds, baselines, charge_operations)
-    print_rates(seconds, baselines, intents_operations)
-
-    startup = min(start_up_seconds(free_port()) for _ in range(3))
-    python = min(python_start_seconds() for _ in range(3))
-    print(f"\nserve start-up until first answer: {startup * 1000:.0f} ms "
-          f"(python -S -c pass: {python * 1000:.0f} ms)")
-
-
-
-# -- charges and refunds (issue 8) ----------------------------------------------------------
-
-def charge_operations(send):
-    """Creating a charge on a customer's default card, and refunding part of a charge (each
-    refund takes 1 of a 100,000 charge, so the charge never runs out)."""
-    customer = expect(send, "POST", "/v1/customers", {"source": "tok_visa"})["id"]
-    charge = expect(send, "POST", "/v1/charges", {"customer": customer, "amount": "99999999",
-                                                  "currency": "usd"})["id"]
-    return {
-        "create charge": lambda: expect(send, "POST", "/v1/charges", {
-            "customer": customer, "amount": "2000", "currency": "usd"}),
-        "refund part of a charge": lambda: expect(send, "POST", "/v1/refunds", {
-            "charge": charge, "amount": "1"}),
-    }
-
-
-def print_rates(seconds, baselines, make_operations):
-    """Print the figures of `make_operations(send)` (charge_operations…), next to the no-op
-    baselines of the same run."""
-    for label, transport in (("in process", InProcess), ("over HTTP", OverHttp)):
-        app = make_app(db=":memory:")
-        send = transport(app)
-        for name, operation in make_operations(send).items():
-            figure = rate(seconds, operation)
-            print(f"{name:40} {label:>12}: {figure:8.0f} /s "
-                  f"({figure / baselines[label]:.3f} of the baseline)")
-        getattr(send, "close", lambda: None)()
+        for _ in range(size):
+            send("POST", "/v1/customers", {"email": "filler@example.com"})
+        figures = {name: Figure() for name in ("retrieve customer", "create customer",
+                                               "list customers (limit 10)")}
+        operations = {name: SCENARIOS[name](send) for name in figures}
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            for name, figure in figures.items():
+                run_batch(figure, [operations[name]], 20)
+        print(f"  {size:>7,} stored: " + "  ".join(
+            f"{name} {figure.cost():6.0f}" for name, figure in figures.items()))
         app.close()
 
 
-# -- PaymentMethods, SetupIntents and PaymentIntents (issue 9) ----------------------------------
-
-def intents_operations(send):
-    """Saving a card (attach a test PaymentMethod; a SetupIntent confirmed at once) and paying
-    (a PaymentIntent confirmed at once, which makes its Charge; a manual capture, two
-    requests)."""
-    customer = expect(send, "POST", "/v1/customers")["id"]
-    card_only = {"payment_method_types[]": "card", "confirm": "true"}
-    pay = {"amount": "2000", "currency": "usd", "payment_method": "pm_card_visa", **card_only}
-
-    def authorize_then_capture():
-        intent = expect(send, "POST", "/v1/payment_intents", {**pay, "capture_method": "manual"})
-        expect(send, "POST", f"/v1/payment_intents/{intent['id']}/capture")
-    return {
-        "attach a PaymentMethod": lambda: expect(
-            send, "POST", "/v1/payment_methods/pm_card_visa/attach", {"customer": customer}),
-        "SetupIntent, confirmed": lambda: expect(send, "POST", "/v1/setup_intents", {
-            "customer": customer, "payment_method": "pm_card_visa", **card_only}),
-        "PaymentIntent, confirmed (+ its charge)": lambda: expect(
-            send, "POST", "/v1/payment_intents", pay),
-        "authorize, then capture (2 requests)": authorize_then_capture,
-    }
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=12.0,
+                        help="time for the interleaved rounds (the other parts take a share)")
+    parser.add_argument("--quick", action="store_true", help="a short run (about 20 s)")
+    args = parser.parse_args()
+    seconds = 3.0 if args.quick else args.seconds
+    with tempfile.TemporaryDirectory() as directory:
+        temp = Path(directory)
+        figures = measure(seconds)
+        print_figures(figures)
+        crowds = {clients: writers(clients, seconds / 4, temp) for clients in (16, 64)}
+        print("\nconcurrent writers over HTTP (create customer), µs:")
+        for clients, figure in crowds.items():
+            print(f"  {clients:>2} clients: p50 {figure.quantile(.5):7.0f}  p99 "
+                  f"{figure.quantile(.99):7.0f}  slowest {max(figure.samples) * 1e6:8.0f}  "
+                  f"({len(figure.samples)} requests)")
+        check_targets(figures, crowds)
+        stripe_python(seconds / 6, temp)
+        scale(seconds / 6, 2_000 if args.quick else 20_000, temp)
+        start_up(temp)
+    sys.stdout.flush()
+    os._exit(0)  # a client thread of a crowd may still wait on its socket
 
 
 if __name__ == "__main__":

@@ -4,8 +4,7 @@ import os
 import signal
 import sys
 
-from . import auth, control, make_app, testing, webhooks
-from .server import make_server
+from . import auth, control, make_app, server as http_server, testing, webhooks
 from .store.db import StoreError
 
 DEFAULT_DB = "stripe_emu.db"
@@ -31,10 +30,14 @@ def serve(args):
         print(f"stripe_emu seeded from {args.seed}: {len(created)} "
               f"{'tables' if isinstance(created, dict) else 'objects'}", file=sys.stderr)
     app.webhooks.log = _log_line
-    server = make_server(app, args.host, args.port)
+    if args.wsgiref:
+        from .wsgiref_server import make_server
+    else:
+        make_server = http_server.make_server
+    server = make_server(app, args.host, args.port, max_connections=args.max_connections)
     host, port = server.server_address[:2]
-    print(f"stripe_emu listening on http://{host}:{port} (database: {args.db})", file=sys.stderr,
-          flush=True)
+    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    print(f"stripe_emu listening on {url} (database: {args.db})", file=sys.stderr, flush=True)
     for url, secret in app.webhooks.endpoints:
         print(f"stripe_emu sends every event to {url}, signed with {secret}", file=sys.stderr,
               flush=True)
@@ -111,6 +114,14 @@ def main(argv=None):
     serve_parser.add_argument("--restricted-keys", choices=auth.RESTRICTED_MODES,
                               default="full", help="what rk_test_ keys may do: full (as a "
                                                    "secret key, the default) or read_only")
+    serve_parser.add_argument("--max-connections", type=int,
+                              default=http_server.DEFAULT_MAX_CONNECTIONS,
+                              help="connections served at once (default %(default)s, lowered "
+                                   "to fit the file-descriptor limit); at the cap the longest "
+                                   "idle one is closed, or the newcomer gets a 503")
+    serve_parser.add_argument("--wsgiref", action="store_true",
+                              help="serve with the standard library's http.server and wsgiref "
+                                   "(slower) instead of stripe_emu's own HTTP/1.1 server")
     serve_parser.set_defaults(run=serve)
     reset_parser = commands.add_parser("reset", help="delete all state of a database file")
     reset_parser.add_argument("--db", required=True, help="the SQLite file to reset")

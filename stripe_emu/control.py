@@ -1,6 +1,7 @@
 """The control plane under /_emu/: what a test harness needs besides Stripe's API.
 
-    GET    /_emu/health     {"status": "ok", "pid": ..., "database": ...}
+    GET    /_emu/health     {"status": "ok", "pid": ..., "database": ..., "database_bytes": ...,
+                             "wal_bytes": ...}
     POST   /_emu/reset      delete all state, or one account's (`account`: a test key or name)
     GET    /_emu/snapshot   every table's rows as JSON
     POST   /_emu/snapshot   replace all state with a snapshot (JSON body), atomically
@@ -230,7 +231,9 @@ def _json_body(environ):
 # --- the endpoints: given (checked parameters) → JSON-ready result ---------------------------
 
 def _health(app, given):
-    return {"status": "ok", "pid": os.getpid(), "database": app.store.path}
+    database_bytes, wal_bytes = app.store.sizes()
+    return {"status": "ok", "pid": os.getpid(), "database": app.store.path,
+            "database_bytes": database_bytes, "wal_bytes": wal_bytes}
 
 
 def _reset(app, given):

@@ -6,11 +6,11 @@ prefix is the chosen one, and `check_chosen()` (run by the app before the reques
 refuses the request if no object took it. So the valid prefixes are those of what the
 request creates, wherever their constants live (charges' are in payments/).
 """
+import base64
 import contextlib
 import contextvars
 import os
 import re
-import string
 
 from . import errors
 
@@ -32,18 +32,15 @@ SETUP_INTENT = "seti_"
 SETUP_ATTEMPT = "setatt_"
 PAYMENT_INTENT = "pi_"
 
-_ALPHABET = string.ascii_letters + string.digits
-
 
 def random_suffix(length):
-    # One urandom call per id (a choice() per character was a third of a create's time):
-    # 8 random bits per character, read out in base 62, leaves no visible bias.
-    number = int.from_bytes(os.urandom(length), "big")
-    chars = []
-    for _ in range(length):
-        number, digit = divmod(number, 62)
-        chars.append(_ALPHABET[digit])
-    return "".join(chars)
+    # Base64 of random bytes with "+" and "/" dropped: every character left is uniform over
+    # the 62 letters and digits, and the work is done in C (a divmod per character in Python
+    # cost a tenth of a retrieve).
+    while True:
+        chars = base64.b64encode(os.urandom(length)).translate(None, b"+/")
+        if len(chars) >= length:
+            return chars[:length].decode()
 
 
 def new_id(prefix):

@@ -58,7 +58,7 @@ def serve_in_thread(app=None, host="127.0.0.1", port=0):
                               name="stripe_emu", daemon=True)
     thread.start()
     try:
-        yield "http://%s:%d" % server.server_address[:2]
+        yield server.url
     finally:
         server.shutdown()
         server.server_close()

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import pytest
 
 from stripe_emu import make_app, testing
-from stripe_emu import server as server_module
+from stripe_emu import http11
 from stripe_emu.server import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,8 +179,8 @@ def test_a_body_that_cannot_be_delimited_is_refused_and_the_connection_closed(
 
 
 def test_an_idle_connection_is_closed(app, monkeypatch):
-    assert server_module._RequestHandler.timeout == server_module.KEEP_ALIVE_SECONDS == 60
-    monkeypatch.setattr(server_module._RequestHandler, "timeout", 0.3)
+    assert http11.KEEP_ALIVE_SECONDS == 60
+    monkeypatch.setattr(http11, "KEEP_ALIVE_SECONDS", 0.3)
     with counting_server(app) as (port, _):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         connection.request("GET", "/v1/customers", headers=AUTH)

@@ -2,17 +2,23 @@
 
 A file database is shared by threads and by several server processes: connections come from a
 small pool (WAL, busy timeout), and SQLite's write lock, taken by BEGIN IMMEDIATE, serializes
-the writers. An in-memory database exists only inside one connection, so it gets exactly one,
+the writers. The writers of one process first queue for a lock of the process, first come
+first served: left to SQLite's busy handler (sleep, then retry), some of many concurrent
+writers starved for seconds while others went through. An in-memory database exists only inside one connection, so it gets exactly one,
 guarded by a lock: requests on it take turns, which costs little because they never wait on
 disk. A connection goes back to the pool only outside any transaction.
 """
+import collections
 import contextlib
 import functools
+import os
 import sqlite3
 import threading
 from pathlib import Path
 
-SCHEMA_VERSION = 3
+from .checkpoints import AUTOCHECKPOINT_PAGES, WAL_LIMIT_BYTES, Checkpointer
+
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_SECONDS = 30
 # Connections kept open between requests; more are opened under load and closed after.
 MAX_IDLE_CONNECTIONS = 16
@@ -70,15 +76,46 @@ def _statements(script):
             pending = ""
 
 
+class FairLock:
+    """A lock (or, with `slots`, a semaphore) handed to its waiters in the order they came:
+    threading.Lock wakes any of them, and some waited for seconds."""
+
+    def __init__(self, slots=1):
+        self._guard = threading.Lock()
+        self._waiters = collections.deque()
+        self._free = slots
+
+    def __enter__(self):
+        with self._guard:
+            if self._free:
+                self._free -= 1
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiters.append(turn)
+        turn.acquire()  # released by a holder handing its slot over
+
+    def __exit__(self, *exc):
+        with self._guard:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._free += 1
+
+
 class Store:
     def __init__(self, path=":memory:"):
         self.path = str(path)
         self.in_memory = self.path == ":memory:"
+        # What names this database in the process: two Stores on one file are one database.
+        self.identity = id(self) if self.in_memory else os.path.realpath(self.path)
         self._held = threading.local()  # the connection this thread is using, if any
         self._idle = []
         self._idle_lock = threading.Lock()
         self._closed = False
         self._memory_conn = None
+        self._writers = FairLock()
+        self.checkpoints = None if self.in_memory else Checkpointer(self.path, self._connect)
         try:
             if self.in_memory:
                 self._memory_conn = _connect(":memory:")
@@ -101,10 +138,16 @@ class Store:
         with self._idle_lock:
             if self._idle:
                 return self._idle.pop()
-        conn = _connect(self.path)
+        return self._connect(self.path)
+
+    @staticmethod
+    def _connect(path):
+        conn = _connect(path)
         # NORMAL is crash-safe under WAL (a power cut may lose the last commits, never
-        # corrupt); FULL would fsync on every request.
+        # corrupt; a killed process loses nothing committed); FULL would fsync every commit.
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
         return conn
 
     def _checkin(self, conn):
@@ -169,27 +212,59 @@ class Store:
             self._checkin(conn)
 
     @contextlib.contextmanager
-    def transaction(self, write=True):
+    def transaction(self, write=True, after_commit=()):
         """One unit of work: committed when the block ends, rolled back when it raises or
-        when the commit itself fails.
+        when the commit itself fails; then, once committed, `after_commit` callables run.
 
         Writers start with BEGIN IMMEDIATE so the write lock is taken before anything is
         read: a status checked inside the block cannot change before the block writes.
+
+        A unit of work begun inside another is a savepoint of it: when it raises, its own
+        writes are undone and the enclosing one goes on (idempotency.py stores the failure
+        of a request in the transaction that ran it); its `after_commit` callables wait for
+        the enclosing transaction's commit.
         """
         with self.connection() as conn:
-            if conn.in_transaction:  # nested use joins the enclosing transaction
-                yield conn
+            if conn.in_transaction:
+                conn.execute("SAVEPOINT nested")
+                try:
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK TO nested")
+                        conn.execute("RELEASE nested")
+                    raise
+                conn.execute("RELEASE nested")
+                getattr(self._held, "after_commit", []).extend(after_commit)
                 return
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+            hooks = self._held.after_commit = list(after_commit)
+            with self._writers if write and not self.in_memory else contextlib.nullcontext():
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+        if write and self.checkpoints is not None:
+            self.checkpoints.committed()
+        for hook in hooks:
+            hook()
+
+    def sizes(self):
+        """(bytes of the database file, bytes of its WAL); (None, None) in memory."""
+        if self.in_memory:
+            return None, None
+        try:
+            database = os.path.getsize(self.path)
+        except OSError:
+            database = None
+        return database, self.checkpoints.wal_bytes()
 
     def close(self):
+        if self.checkpoints is not None:
+            self.checkpoints.stop()
         with self._idle_lock:
             self._closed = True
             idle, self._idle = self._idle, []
