@@ -18,7 +18,7 @@ from stripe_emu.server import Server
 
 from test_serve import ROOT, _free_port
 
-GET = b"GET /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_serve\r\n\r\n"
+GET = b"GET /v1/customers HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer sk_test_serve\r\n\r\n"
 
 
 @contextlib.contextmanager
@@ -102,7 +102,7 @@ def test_an_answer_leaves_in_one_write(app, monkeypatch):
 
 
 def test_pipelined_requests_are_answered_in_order(app):
-    create = (b"POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_serve"
+    create = (b"POST /v1/customers HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer sk_test_serve"
               b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 15\r\n"
               b"\r\nemail=a%40b.com")
     with running(app) as (port, _, _), socket.create_connection(("127.0.0.1", port), 5) as sock:
@@ -125,7 +125,7 @@ def test_pipelined_requests_are_answered_in_order(app):
 def test_expect_100_continue(app):
     body = b"email=c%40d.com"
     with running(app) as (port, _, _), socket.create_connection(("127.0.0.1", port), 5) as sock:
-        sock.sendall(b"POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+        sock.sendall(b"POST /v1/customers HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
                      b"sk_test_serve\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                      b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
         assert sock.recv(65536) == b"HTTP/1.1 100 Continue\r\n\r\n"
