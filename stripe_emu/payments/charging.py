@@ -26,7 +26,7 @@ import base64
 from .. import errors, events, ids
 from ..store import objects
 from ..store import payments as store
-from . import balance, instruments, outcomes, refunding
+from . import amounts, balance, instruments, outcomes, refunding
 
 CARD_CHARGE, BANK_CHARGE = "ch_", "py_"
 EXPIRY_DAYS = 7
@@ -145,11 +145,14 @@ def capture_charge(req, charge, amount=None, *, statement_descriptor=None,
     _refuse_capture(req, charge)
     amount = charge["amount"] if amount is None else amount
     if amount > charge["amount"]:
-        # UNCERTAIN wording and code: Stripe's answer was not found.
-        raise errors.invalid(
-            f"You cannot capture more than the charge's amount: {amount} was requested and "
-            f"the charge {charge['id']} is for {charge['amount']}.", "amount",
-            "amount_too_large")
+        # UNCERTAIN: Stripe's 2023 sentence for this amount_too_large, as integrations quote
+        # it (2021 had "… greater than the authorized amount. If you are trying to collect a
+        # tip or over-capture, …").
+        raise errors.invalid("The requested capture amount is greater than the amount you "
+                             "can capture for this charge.", "amount", "amount_too_large")
+    # A capture is a charge of its amount: the currency's minimum holds (the WooCommerce
+    # Stripe plugins handle Stripe's amount_too_small on captures).
+    amounts.charge_amount(amount, charge["currency"])
     after = dict(charge, captured=True, amount_captured=amount)
     for field, value in (("statement_descriptor", statement_descriptor),
                          ("statement_descriptor_suffix", statement_descriptor_suffix),
