@@ -88,11 +88,10 @@ def balance(req):
         bucket = sums["available" if row["available"] else "pending"]
         types = bucket.setdefault(row["currency"], {})
         types[row["source_type"]] = types.get(row["source_type"], 0) + row["net"]
+    # Both lists name every currency that moved (zero where none is), usd on a new account.
+    currencies = (sums["available"].keys() | sums["pending"].keys()) or {"usd"}
     for bucket in sums.values():
-        if not sums["available"] and not sums["pending"]:
-            bucket["usd"] = {"card": 0}
-    for currency in sums["available"].keys() | sums["pending"].keys():
-        for bucket in sums.values():
+        for currency in currencies:
             bucket.setdefault(currency, {"card": 0})
 
     def amounts(bucket):
