@@ -60,6 +60,7 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
     bank = instruments.is_bank_debit(source)
     card = instruments.card_of(req, source)
     outcome, decline = outcomes.decide(card)
+    behaviour = (card or {}).get("_charge") or {}  # testcards.charge_behaviour
     status = "failed" if decline else "pending" if bank else "succeeded"
     captured = capture and status != "failed"
     charge = {
@@ -112,7 +113,8 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
         "transfer_group": transfer_group,
         "_decline": list(decline) if decline else None,
         "_source_type": "bank_account" if bank else "card",
-        "_at_once": bool(card and (card.get("_charge") or {}).get("available_at_once")),
+        "_at_once": bool(behaviour.get("available_at_once")),
+        "_refunds_fail": bool(behaviour.get("refunds_fail")),
         "_settles_to": source.get("_failure_code") if bank else None,
     }
     if captured and status == "succeeded":

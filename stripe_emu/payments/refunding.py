@@ -9,9 +9,13 @@ charge is one guarded update from the charge as it was read (charging.save).
 """
 from .. import errors, events, ids
 from ..store import objects
+from ..store import payments as store
 from . import amounts, balance
 
 REFUND = "re_"
+# The refund-fail test card's refunds fail "some time later": with the next write (or
+# testing.run_due_work), the soonest a test can observe it. UNCERTAIN: Stripe's delay.
+FAIL_AFTER_SECONDS = 0
 
 
 def refund_charge(req, charge, amount=None, *, reason=None, metadata=None,
@@ -34,6 +38,9 @@ def refund_charge(req, charge, amount=None, *, reason=None, metadata=None,
             req, source=refund["id"], amount=-amount, currency=charge["currency"],
             kind="payment_refund" if bank else "refund",
             source_type=charge["_source_type"])["id"]
+        if charge.get("_refunds_fail"):
+            store.set_timer(req.db, req.account, refund["id"], "fail_refund",
+                            req.now + FAIL_AFTER_SECONDS)
     objects.insert(req.db, req.account, refund)
     after = save(req, _refunded(charge, amount), charge)
     events.record(req, "charge.refunded", after, previous=charge)
@@ -49,6 +56,27 @@ def release(req, charge, amount, reason=None):
     refund = _refund(req, charge, amount, reason, None, charge["payment_intent"])
     objects.insert(req.db, req.account, refund)
     return _refunded(charge, amount)
+
+
+def fail(ctx, refund):
+    """A refund of the refund-fail test card (4000000000005126) failing after it appeared
+    successful, as Stripe's testing page describes: failure_reason expired_or_canceled_card,
+    the amount back on the balance (its failure_balance_transaction, type refund_failure)
+    and off the charge's amount_refunded; charge.refund.updated. `ctx`: events.by_stripe.
+    UNCERTAIN: Stripe records no event for the charge's change here; neither does this."""
+    from .charging import save  # charging builds on this module
+    if refund["status"] != "succeeded":
+        return refund
+    charge = objects.get(ctx.db, ctx.account, refund["charge"])
+    returned = balance.record(ctx, source=refund["id"], amount=refund["amount"],
+                              currency=refund["currency"], kind="refund_failure",
+                              source_type=charge["_source_type"])
+    after = dict(refund, status="failed", failure_reason="expired_or_canceled_card",
+                 failure_balance_transaction=returned["id"])
+    objects.update(ctx.db, ctx.account, after, unchanged=refund)
+    save(ctx, _refunded(charge, -refund["amount"]), charge)
+    events.record(ctx, "charge.refund.updated", after, previous=refund)
+    return after
 
 
 def _refuse(charge, amount):

@@ -2,8 +2,9 @@
 /v1/charges/{charge}/refunds paths, which answer the same objects.
 
 Thin handlers over payments/refunding.py. Updating a refund (metadata only) records
-charge.refund.updated; Stripe keeps refund.updated for asynchronous status changes, which
-test-mode card refunds never have.
+charge.refund.updated, as does the later failure of a refund of the refund-fail test card
+(refunding.fail). UNCERTAIN: refund.updated, which Stripe describes as "on selected payment
+methods", is not recorded for card refunds.
 """
 from .. import errors, events
 from ..payments import refunding
