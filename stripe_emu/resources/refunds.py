@@ -31,19 +31,21 @@ def create_refund(req):
         raise errors.invalid("One of the following params should be provided for this "
                              "request: payment_intent or charge.")
     if intent_id:
-        charge_id = _latest_charge(req, intent_id)
-    return _refund(req, charges.fetch_charge(req, charge_id, "charge", 400), intent_id)
+        return _refund(req, _successful_charge(req, intent_id), intent_id)
+    return _refund(req, charges.fetch_charge(req, charge_id, "charge", 400))
 
 
-def _latest_charge(req, intent_id):
+def _successful_charge(req, intent_id):
+    """The PaymentIntent's charge to refund, or Stripe's refusal (as integrations match it)
+    when it has none or its latest one failed."""
     intent = common.fetch(req, intent_id, "payment_intent", "payment_intent",
                           "payment_intent", 400)
-    if not intent.get("latest_charge"):
-        # UNCERTAIN wording (activemerchant sees "... has a status of requires_action").
+    charge = intent["latest_charge"] and objects.get(req.db, req.account,
+                                                     intent["latest_charge"])
+    if not charge or charge["status"] != "succeeded":
         raise errors.invalid(f"This PaymentIntent ({intent_id}) does not have a successful "
-                             f"charge to refund: it has a status of {intent['status']}.",
-                             "payment_intent")
-    return intent["latest_charge"]
+                             "charge to refund.", "payment_intent")
+    return charge
 
 
 def _refund(req, charge, intent_id=None):
