@@ -53,3 +53,15 @@ def test_a_refund_refused_after_expiry_leaves_the_charge_expired(api, app):
     assert len(events_of(api, "charge.expired")) == 1
     [refund] = api.get("/v1/refunds", {"charge": held["id"]})["data"]
     assert refund["reason"] == "expired_uncaptured_charge"
+
+
+def test_with_an_idempotency_key_the_expiry_is_kept_and_the_refusal_replayed(api, app):
+    now = [1_700_000_000]
+    held = authorized(api, app, now)
+    now[0] += 7 * DAY
+    key = {"Idempotency-Key": "capture-late"}
+    first = api.post(f"/v1/charges/{held['id']}/capture", headers=key, status=400)
+    assert api.get(f"/v1/charges/{held['id']}")["refunded"] is True
+    assert api.post(f"/v1/charges/{held['id']}/capture", headers=key, status=400) == first
+    assert api.last.headers["Idempotent-Replayed"] == "true"
+    assert len(events_of(api, "charge.expired")) == 1
