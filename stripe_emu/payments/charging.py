@@ -114,7 +114,7 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
         "_decline": list(decline) if decline else None,
         "_source_type": "bank_account" if bank else "card",
         "_at_once": bool(behaviour.get("available_at_once")),
-        "_refunds_fail": bool(behaviour.get("refunds_fail")),
+        "_refund_later": behaviour.get("refund_later"),
         "_settles_to": source.get("_failure_code") if bank else None,
     }
     if captured and status == "succeeded":

@@ -1,7 +1,7 @@
 """The moves Stripe makes on its own once their time has come, by the app's clock: an
 uncaptured charge expiring after 7 days (charge.expired), a bank debit settling
-(charge.succeeded / charge.failed), a refund of the refund-fail test card failing
-(charge.refund.updated).
+(charge.succeeded / charge.failed), a refund of a refund test card failing or succeeding
+(charge.refund.updated, refund.updated).
 
 Why at write time: each waiting charge has a row in `payment_timers`; `run_due` runs at the
 start of every write transaction of the API (app.py's `due_work`) and costs one indexed
@@ -15,7 +15,8 @@ from ..store import objects
 from ..store import payments as store
 from . import charging, refunding
 
-_MOVES = {"expire": charging.expire, "settle": charging.settle, "fail_refund": refunding.fail}
+_MOVES = {"expire": charging.expire, "settle": charging.settle,
+          "settle_refund": refunding.settle}
 
 
 def run_due(app, db, now):

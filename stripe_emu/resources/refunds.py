@@ -2,9 +2,8 @@
 /v1/charges/{charge}/refunds paths, which answer the same objects.
 
 Thin handlers over payments/refunding.py. Updating a refund (metadata only) records
-charge.refund.updated, as does the later failure of a refund of the refund-fail test card
-(refunding.fail). UNCERTAIN: refund.updated, which Stripe describes as "on selected payment
-methods", is not recorded for card refunds.
+charge.refund.updated; refund.updated comes with asynchronous status changes only (the
+refund test cards', refunding.settle), as Stripe keeps it.
 """
 from .. import errors, events
 from ..payments import refunding

@@ -1,6 +1,7 @@
-"""The refund test card 4000000000005126 (docs.stripe.com/testing#refunds): the charge
-succeeds; a refund of it "appears successful at first", then fails asynchronously with a
-failure_reason of expired_or_canceled_card — on the emulator, with the next write (or
+"""The refund test cards (docs.stripe.com/testing#refunds), whose charges succeed:
+4000000000005126, whose refund "appears successful at first", then fails asynchronously with
+a failure_reason of expired_or_canceled_card; 4000000000007726, whose refund is pending, then
+succeeds. On the emulator the later move comes with the next write (or
 testing.run_due_work), as Stripe's other moves of its own."""
 import pytest
 
@@ -28,10 +29,11 @@ def test_a_refund_of_the_refund_fail_card_fails_later(api, app, paid):
         "refund_failure", 400, 0, 400, refund["id"], "available")
     charge = api.get(f"/v1/charges/{paid['id']}")
     assert (charge["amount_refunded"], charge["refunded"]) == (0, False)
-    [event] = api.get("/v1/events", {"type": "charge.refund.updated"})["data"]
-    assert event["data"]["object"]["id"] == refund["id"]
-    assert event["data"]["previous_attributes"]["status"] == "succeeded"
-    assert event["request"] == {"id": None, "idempotency_key": None}
+    for kind in ("charge.refund.updated", "refund.updated"):
+        [event] = api.get("/v1/events", {"type": kind})["data"]
+        assert event["data"]["object"]["id"] == refund["id"]
+        assert event["data"]["previous_attributes"]["status"] == "succeeded"
+        assert event["request"] == {"id": None, "idempotency_key": None}
     # What failed may be refunded again (and fails again, with this card).
     again = api.post("/v1/refunds", {"charge": paid["id"]})
     assert again["amount"] == 1000
@@ -58,3 +60,20 @@ def test_other_cards_refunds_stay_succeeded(api, app):
     refund = api.post("/v1/refunds", {"charge": made["id"]})
     assert testing.run_due_work(app) == 0
     assert api.get(f"/v1/refunds/{refund['id']}")["status"] == "succeeded"
+
+
+def test_a_refund_of_the_pending_refund_card_succeeds_later(api, app):
+    made = api.post("/v1/charges", {"amount": 1000, "currency": "usd",
+                                    "source": "tok_pendingRefund"})
+    refund = api.post("/v1/refunds", {"charge": made["id"]})
+    assert refund["status"] == "pending"
+    charge = api.get(f"/v1/charges/{made['id']}")
+    assert (charge["amount_refunded"], charge["refunded"]) == (1000, True)
+    debit = api.get(f"/v1/balance_transactions/{refund['balance_transaction']}")
+    assert (debit["type"], debit["amount"]) == ("refund", -1000)
+    assert testing.run_due_work(app) == 1
+    assert api.get(f"/v1/refunds/{refund['id']}")["status"] == "succeeded"
+    types = [event["type"] for event in api.get("/v1/events")["data"]]
+    assert types[:2] == ["refund.updated", "charge.refund.updated"]
+    [event] = api.get("/v1/events", {"type": "refund.updated"})["data"]
+    assert event["data"]["previous_attributes"] == {"status": "pending"}
