@@ -179,7 +179,7 @@ class App:
 
     def _execute(self, req, route, args):
         """Run the handler and render its result inside one transaction: a failure anywhere
-        rolls back every write the request made."""
+        rolls back every write the request made (but Stripe's own due moves run first)."""
         write = req.method != "GET"
         with self.store.transaction(write, self.after_commit if write else ()) as db:
             req.db = db
