@@ -39,7 +39,7 @@ def refund_charge(req, charge, amount=None, *, reason=None, metadata=None,
         refund["balance_transaction"] = balance.record(
             req, source=refund["id"], amount=-amount, currency=charge["currency"],
             kind="payment_refund" if bank else "refund",
-            source_type=charge["_source_type"])["id"]
+            source_type=charge["_source_type"], description=_described(charge))["id"]
         later = charge.get("_refund_later")  # testcards.charge_behaviour
         if later:
             refund["status"] = "pending" if later == "succeeds" else "succeeded"
@@ -87,6 +87,15 @@ def settle(ctx, refund):
     events.record(ctx, "charge.refund.updated", after, previous=refund)
     events.record(ctx, "refund.updated", after, previous=refund)
     return after
+
+
+def _described(charge):
+    """A refund's balance transaction description, as Stripe's exports show it (accounting
+    integrations match "REFUND FOR CHARGE (…)"). UNCERTAIN: "REFUND FOR PAYMENT" for a
+    charge without a description."""
+    if charge["description"]:
+        return f"REFUND FOR CHARGE ({charge['description']})"
+    return "REFUND FOR PAYMENT"
 
 
 def _refuse(charge, amount):
