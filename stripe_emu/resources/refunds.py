@@ -26,7 +26,7 @@ def create_refund(req):
         raise errors.invalid("You may only specify one of these parameters: charge, "
                              "payment_intent.", "charge")
     if not charge_id and not intent_id:
-        # UNCERTAIN wording.
+        # The sentence Stripe-copying emulators agree on, with no code and no param.
         raise errors.invalid("One of the following params should be provided for this "
                              "request: payment_intent or charge.")
     if intent_id:
