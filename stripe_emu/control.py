@@ -102,15 +102,8 @@ def recent_requests(app, limit=100, account=None):
     entries = [entry for entry in reversed(list(app.recent_requests))
                if account is None or entry["account"] == account]
     # The account is the API key without its prefix: shown masked, as Stripe shows keys.
-    return [dict(entry, account=masked_account(entry["account"])) for entry in entries[:limit]]
-
-
-def masked_account(account):
-    """`abcd1234` → `…1234`: enough to tell accounts apart, not enough to use one (names of
-    four characters or fewer show nothing)."""
-    if account is None:
-        return None
-    return "…" + (account[-4:] if len(account) > 4 else "")
+    return [dict(entry, account=auth.mask_account(entry["account"]))
+            for entry in entries[:limit]]
 
 
 def set_source_status(app, source_id, status, account=None):
@@ -269,7 +262,7 @@ def _faults(app, given):
 
 
 def _shown_fault(fault):
-    return dict(dataclasses.asdict(fault), account=masked_account(fault.account))
+    return dict(dataclasses.asdict(fault), account=auth.mask_account(fault.account))
 
 
 def _inject(app, given):

@@ -39,7 +39,8 @@ def test_the_control_plane_lists_deliveries_with_their_attempts(delivered):
     failed = [d for d in body["data"] if d["endpoint"] == bad]
     assert {d["status"] for d in failed} == {"failed"}
     assert [[a["status_code"] for a in d["attempts"]] for d in failed] == [[500, 500]] * 2
-    assert body["data"] == webhooks.deliveries(app)
+    # The same as in Python, the account (the key's suffix) masked: "abc" shows nothing.
+    assert body["data"] == [dict(d, account="…") for d in webhooks.deliveries(app)]
 
 
 def test_filters_by_event_status_endpoint_and_account(delivered):
