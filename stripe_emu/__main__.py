@@ -29,7 +29,7 @@ def serve(args):
             sys.exit(f"stripe_emu: cannot seed from {args.seed}: {error}")
         print(f"stripe_emu seeded from {args.seed}: {len(created)} "
               f"{'tables' if isinstance(created, dict) else 'objects'}", file=sys.stderr)
-    app.webhooks.log = _log_line
+    app.webhooks.log = webhooks.log_to_stderr
     if args.wsgiref:
         from .wsgiref_server import make_server
     else:
@@ -51,10 +51,6 @@ def serve(args):
         server.server_close()
         app.close()
         print("stripe_emu stopped", file=sys.stderr, flush=True)
-
-
-def _log_line(line):
-    print(line, file=sys.stderr, flush=True)
 
 
 def _webhook(text):
