@@ -19,7 +19,8 @@ def list_deliveries(app, given):
         raise errors.invalid(str(error), "status")
     # The account is the API key without its prefix: shown masked, as the request log does.
     return {"object": "list",
-            "data": [dict(delivery, account=auth.mask_account(delivery["account"]))
+            "data": [dict(delivery,
+                          account=auth.mask_account(delivery["account"], app.keys))
                      for delivery in found]}
 
 

@@ -208,3 +208,15 @@ def test_read_only_restricted_keys_may_only_read():
 def test_an_unknown_restricted_mode_is_refused():
     with pytest.raises(ValueError, match="restricted_keys must be one of"):
         make_app(db=":memory:", restricted_keys="none")
+
+
+def test_the_control_plane_names_paired_accounts_and_masks_invented_ones(shop):
+    # A paired account's name is the operator's, not a key: shown whole. An invented
+    # account is its key's suffix: masked.
+    Api(shop, key=SHOP_SK).post("/v1/customers")
+    Api(shop, key="sk_test_other1234").post("/v1/customers")
+    web = webtest.TestApp(shop)
+    logged = web.get("/_emu/requests").json["data"]
+    assert [entry["account"] for entry in logged] == ["…1234", "shop"]
+    fault = web.post("/_emu/faults", {"kind": "api_error", "account": SHOP_SK}).json
+    assert fault["account"] == "shop"
