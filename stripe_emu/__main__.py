@@ -29,6 +29,11 @@ def serve(args):
             sys.exit(f"stripe_emu: cannot seed from {args.seed}: {error}")
         print(f"stripe_emu seeded from {args.seed}: {len(created)} "
               f"{'tables' if isinstance(created, dict) else 'objects'}", file=sys.stderr)
+        # An endpoint's secret is in its create answer only: a seeded one's would be lost.
+        for endpoint in created if isinstance(created, list) else ():
+            if endpoint.get("object") == "webhook_endpoint":
+                print(f"stripe_emu seeded webhook endpoint {endpoint['id']} ({endpoint['url']}), "
+                      f"signed with {endpoint['secret']}", file=sys.stderr)
     app.webhooks.log = webhooks.log_to_stderr
     if args.wsgiref:
         from .wsgiref_server import make_server
