@@ -127,7 +127,8 @@ def main(argv=None):
     reset_parser = commands.add_parser("reset", help="delete all state of a database file")
     reset_parser.add_argument("--db", required=True, help="the SQLite file to reset")
     reset_parser.add_argument("--account", help="only this account's state (a test key such "
-                                                "as sk_test_abc, or the account name)")
+                                                "as sk_test_abc, or the account name: for "
+                                                "keys paired with serve --account, the name)")
     reset_parser.set_defaults(run=reset)
     args = parser.parse_args(argv)
     try:
