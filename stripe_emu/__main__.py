@@ -29,7 +29,12 @@ def serve(args):
             sys.exit(f"stripe_emu: cannot seed from {args.seed}: {error}")
         print(f"stripe_emu seeded from {args.seed}: {len(created)} "
               f"{'tables' if isinstance(created, dict) else 'objects'}", file=sys.stderr)
-    app.webhooks.log = _log_line
+        # An endpoint's secret is in its create answer only: a seeded one's would be lost.
+        for endpoint in created if isinstance(created, list) else ():
+            if endpoint.get("object") == "webhook_endpoint":
+                print(f"stripe_emu seeded webhook endpoint {endpoint['id']} ({endpoint['url']}), "
+                      f"signed with {endpoint['secret']}", file=sys.stderr)
+    app.webhooks.log = webhooks.log_to_stderr
     if args.wsgiref:
         from .wsgiref_server import make_server
     else:
@@ -51,10 +56,6 @@ def serve(args):
         server.server_close()
         app.close()
         print("stripe_emu stopped", file=sys.stderr, flush=True)
-
-
-def _log_line(line):
-    print(line, file=sys.stderr, flush=True)
 
 
 def _webhook(text):
@@ -126,7 +127,8 @@ def main(argv=None):
     reset_parser = commands.add_parser("reset", help="delete all state of a database file")
     reset_parser.add_argument("--db", required=True, help="the SQLite file to reset")
     reset_parser.add_argument("--account", help="only this account's state (a test key such "
-                                                "as sk_test_abc, or the account name)")
+                                                "as sk_test_abc, or the account name: for "
+                                                "keys paired with serve --account, the name)")
     reset_parser.set_defaults(run=reset)
     args = parser.parse_args(argv)
     try:

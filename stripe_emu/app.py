@@ -282,6 +282,24 @@ def read_params(environ, method):
     return merged
 
 
+def _read_exactly(stream, length):
+    """`length` bytes of the body; a 400 when fewer arrive (the client died or half-closed
+    its connection mid-body: wsgiref hands over the part that came, `serve` raises), so that
+    a request is never executed with part of its parameters. UNCERTAIN: Stripe's wording;
+    its front servers never pass such a request on."""
+    raw = b""
+    try:
+        # PEP 3333 lets a server's read() return less than asked before the end of the body.
+        while len(raw) < length and (chunk := stream.read(length - len(raw))):
+            raw += chunk
+    except OSError:
+        pass
+    if len(raw) < length:
+        raise errors.invalid(f"Invalid request: the body ended before the {length} bytes its "
+                             "Content-Length header announced.")
+    return raw
+
+
 def read_body(environ, limit=MAX_BODY_BYTES):
     """The request body: 400 for a bad Content-Length, 413 for more than `limit` bytes."""
     given = environ.get("CONTENT_LENGTH") or ""
@@ -289,7 +307,7 @@ def read_body(environ, limit=MAX_BODY_BYTES):
         raise errors.invalid("Invalid Content-Length header.")
     if given:
         length = int(given) if len(given) < 19 else limit + 1
-        raw = environ["wsgi.input"].read(length) if 0 < length <= limit else b""
+        raw = _read_exactly(environ["wsgi.input"], length) if 0 < length <= limit else b""
     elif "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
         # A server that takes chunked bodies (gunicorn) hands them over de-chunked, ending
         # where the body ends; `serve` refuses them before the app runs.

@@ -104,6 +104,15 @@ def mask(key):
     return key[:shown_prefix] + "*" * (len(key) - shown_prefix - 4) + key[-4:]
 
 
+def mask_account(account, keys):
+    """`abcd1234` → `…1234`: enough to tell accounts apart, not enough to use one (an
+    invented key's account is the key without its prefix; names of four characters or fewer
+    show nothing). A paired account's name is the operator's, not a key: shown whole."""
+    if account is None or account in keys.paired.values():
+        return account
+    return "…" + (account[-4:] if len(account) > 4 else "")
+
+
 def key_from_header(header):
     if header is None:
         raise _unauthorized(

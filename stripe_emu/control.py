@@ -102,15 +102,8 @@ def recent_requests(app, limit=100, account=None):
     entries = [entry for entry in reversed(list(app.recent_requests))
                if account is None or entry["account"] == account]
     # The account is the API key without its prefix: shown masked, as Stripe shows keys.
-    return [dict(entry, account=masked_account(entry["account"])) for entry in entries[:limit]]
-
-
-def masked_account(account):
-    """`abcd1234` → `…1234`: enough to tell accounts apart, not enough to use one (names of
-    four characters or fewer show nothing)."""
-    if account is None:
-        return None
-    return "…" + (account[-4:] if len(account) > 4 else "")
+    return [dict(entry, account=auth.mask_account(entry["account"], app.keys))
+            for entry in entries[:limit]]
 
 
 def set_source_status(app, source_id, status, account=None):
@@ -264,12 +257,13 @@ def _requests(app, given):
 
 def _faults(app, given):
     return {"object": "list", "data": [
-        _shown_fault(fault)
+        _shown_fault(app, fault)
         for fault in app.faults.pending(account_from_key(given.get("account"), app.keys))]}
 
 
-def _shown_fault(fault):
-    return dict(dataclasses.asdict(fault), account=masked_account(fault.account))
+def _shown_fault(app, fault):
+    return dict(dataclasses.asdict(fault),
+                account=auth.mask_account(fault.account, app.keys))
 
 
 def _inject(app, given):
@@ -283,7 +277,7 @@ def _inject(app, given):
             after_execution=given.get("after_execution") or False)
     except ValueError as error:
         raise errors.invalid(str(error))
-    return _shown_fault(fault)
+    return _shown_fault(app, fault)
 
 
 def _clear_faults(app, given):

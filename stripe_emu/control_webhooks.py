@@ -17,7 +17,11 @@ def list_deliveries(app, given):
                                     status=given.get("status"))
     except ValueError as error:
         raise errors.invalid(str(error), "status")
-    return {"object": "list", "data": found}
+    # The account is the API key without its prefix: shown masked, as the request log does.
+    return {"object": "list",
+            "data": [dict(delivery,
+                          account=auth.mask_account(delivery["account"], app.keys))
+                     for delivery in found]}
 
 
 _TEXT = {"type": "string", "maxLength": 5000}

@@ -87,8 +87,8 @@ def _as_list(value):
 
 
 # What a request log keeps of card and bank details (issue 12): a card number's last four
-# digits, no CVC, no bank account number.
-_DROPPED = frozenset({"cvc", "account_number", "iban"})
+# digits, no CVC, no bank account number, no personal id number (a PII token's SSN).
+_DROPPED = frozenset({"cvc", "account_number", "iban", "id_number"})
 
 
 def redacted(params):

@@ -24,6 +24,7 @@ import json
 import posixpath
 import queue
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -347,6 +348,11 @@ def post(url, payload, headers, timeout):
         raise TimeoutError(f"the endpoint did not answer within {timeout:g} s (the attempt "
                            "timed out)")
     return response.status
+
+
+def log_to_stderr(line):
+    """The log of failed attempts under `serve` and WSGI servers: the process's stderr."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def failure_line(outcome, attempts, status, next_attempt):

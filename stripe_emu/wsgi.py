@@ -6,7 +6,8 @@
 STRIPE_EMU_DB names the SQLite file every worker shares (default stripe_emu.db);
 STRIPE_EMU_CONTROL_PLANE=open lets non-loopback clients use /_emu/;
 STRIPE_EMU_ALLOW_HOSTS (comma-separated names, or *) the Host names answered besides
-localhost and IP addresses (hosts.py).
+localhost and IP addresses (hosts.py). Failed webhook attempts are logged on stderr, the
+server's error log, one line each as `serve` logs them.
 
 Each process opens its own database connections on its first request: SQLite connections
 must not cross a fork, and gunicorn --preload imports this module before forking workers.
@@ -14,7 +15,7 @@ must not cross a fork, and gunicorn --preload imports this module before forking
 import os
 import threading
 
-from . import make_app
+from . import make_app, webhooks
 
 _lock = threading.Lock()
 _apps = {}  # pid → App: only the entry for this process is ever used
@@ -33,6 +34,8 @@ def _app():
                     control_plane=os.environ.get("STRIPE_EMU_CONTROL_PLANE", "loopback"),
                     allow_hosts=[name for name in os.environ.get(
                         "STRIPE_EMU_ALLOW_HOSTS", "").split(",") if name.strip()])
+                # Failed webhook attempts go to the worker's stderr: the server's error log.
+                app.webhooks.log = webhooks.log_to_stderr
     return app
 
 

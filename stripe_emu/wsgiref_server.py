@@ -79,8 +79,12 @@ class _RequestHandler(WSGIRequestHandler):
             self.raw_requestline = self.rfile.readline(65537)
         except (ConnectionError, TimeoutError):  # gone, or idle too long: not an error
             self.raw_requestline = b""
-        if not self.raw_requestline or len(self.raw_requestline) > 65536:
+        if not self.raw_requestline:
             self.close_connection = True
+            return
+        if len(self.raw_requestline) > 65536:
+            self.requestline, self.request_version, self.command = "", "HTTP/1.1", ""
+            self._refuse(414, "Invalid HTTP request: the request line is too long.")
             return
         if not self.parse_request():
             return
@@ -128,13 +132,19 @@ class _RequestHandler(WSGIRequestHandler):
         request_id = ids.new_id(ids.REQUEST)
         status, body = App.render_error(errors.StripeError(message, status=status), request_id)
         self.close_connection = True
-        self.send_response(status)
-        for name, value in (("Content-Type", "application/json"),
-                            ("Content-Length", str(len(body))), ("Connection", "close"),
-                            ("Request-Id", request_id)):
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            for name, value in (("Content-Type", "application/json"),
+                                ("Content-Length", str(len(body))), ("Connection", "close"),
+                                ("Request-Id", request_id)):
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+        except OSError as error:  # the client is gone: one line, as `serve` logs it
+            sys.stderr.write(f"stripe_emu: {self.client_address[0]} closed the connection "
+                             f"before its {status} answer ({message}): "
+                             f"{error.__class__.__name__}\n")
+            return
         # Closing with unread bytes pending makes TCP reset the connection, and a reset can
         # destroy the answer before the client reads it: end our side, then read what the
         # client still sends (for a second at most) until it closes.

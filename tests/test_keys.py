@@ -1,5 +1,6 @@
 """Keys and accounts: Stripe.js's `key` parameter on publishable routes only, paired keys
 (serve --account, make_app(accounts=...)), and read-only restricted keys."""
+import re
 import socket
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import pytest
 import webtest
 
 from conftest import PUBLISHABLE_KEY, SECRET_KEY, Api, check_body, running_server
-from stripe_emu import control, make_app
+from stripe_emu import control, make_app, routes
 from test_tokens import VISA
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,3 +209,55 @@ def test_read_only_restricted_keys_may_only_read():
 def test_an_unknown_restricted_mode_is_refused():
     with pytest.raises(ValueError, match="restricted_keys must be one of"):
         make_app(db=":memory:", restricted_keys="none")
+
+
+def test_the_control_plane_names_paired_accounts_and_masks_invented_ones(shop):
+    # A paired account's name is the operator's, not a key: shown whole. An invented
+    # account is its key's suffix: masked.
+    Api(shop, key=SHOP_SK).post("/v1/customers")
+    Api(shop, key="sk_test_other1234").post("/v1/customers")
+    web = webtest.TestApp(shop)
+    logged = web.get("/_emu/requests").json["data"]
+    assert [entry["account"] for entry in logged] == ["…1234", "shop"]
+    fault = web.post("/_emu/faults", {"kind": "api_error", "account": SHOP_SK}).json
+    assert fault["account"] == "shop"
+
+
+# -- every route of the table -----------------------------------------------------------------
+
+# The calls Stripe takes a publishable key for (STRIPE_SEMANTICS_PAYMENTS.md §19): a route
+# added to routes.py is a secret-key route unless it is listed here on purpose.
+PUBLISHABLE = {("POST", "/v1/tokens"), ("POST", "/v1/sources"), ("GET", "/v1/sources/{source}"),
+               ("POST", "/v1/payment_methods"), ("GET", "/v1/setup_intents/{intent}"),
+               ("POST", "/v1/setup_intents/{intent}/confirm"),
+               ("GET", "/v1/payment_intents/{intent}"),
+               ("POST", "/v1/payment_intents/{intent}/confirm")}
+
+
+def _filled(template):
+    return re.sub(r"\{(\w+)\}", lambda found: f"x_{found.group(1)}", template)
+
+
+@pytest.mark.parametrize("route", routes.ROUTES, ids=lambda r: f"{r.method} {r.template}")
+def test_a_publishable_key_reaches_only_the_routes_stripe_allows(app, route):
+    web = webtest.TestApp(app)
+    response = web.request(_filled(route.template), method=route.method, expect_errors=True,
+                           headers={"Authorization": f"Bearer {PUBLISHABLE_KEY}"})
+    refused = response.status_int == 401 and \
+        response.json["error"].get("code") == "secret_key_required"
+    assert refused == ((route.method, route.template) not in PUBLISHABLE), response.text
+    assert Api(app).get("/v1/events")["data"] == []  # nothing happened either way
+
+
+@pytest.mark.parametrize("route", [r for r in routes.ROUTES if r.method != "GET"],
+                         ids=lambda r: f"{r.method} {r.template}")
+def test_a_read_only_restricted_key_changes_nothing_anywhere(route):
+    app = make_app(db=":memory:", restricted_keys="read_only")
+    try:
+        response = webtest.TestApp(app).request(
+            _filled(route.template), method=route.method, expect_errors=True,
+            headers={"Authorization": "Bearer rk_test_readonly"})
+        assert response.status_int == 403, response.text
+        assert "does not have the required permissions" in response.json["error"]["message"]
+    finally:
+        app.close()

@@ -169,3 +169,39 @@ def test_paired_accounts_from_the_ini_file_or_the_command_line(pytester, monkeyp
     else:
         result = pytester.runpytest_subprocess(*_plugin_args(), "--stripe-emu-account", pair)
     result.assert_outcomes(passed=1)
+
+
+# The README's way to run the fixtures with paired keys: override stripe_emu_api_key.
+PAIRED_KEY_CONFTEST = """
+import pytest
+
+
+@pytest.fixture
+def stripe_emu_api_key():
+    return "sk_test_51AbcDEFghiZ"
+"""
+
+PAIRED_FIXTURE_TESTS = """
+from stripe_emu import testing
+
+
+def test_the_fixtures_act_for_the_paired_account(stripe_emu_app, stripe_client,
+                                                 stripe_emu_module):
+    browser = testing.stripe_client(stripe_emu_app, "pk_test_51AbcDEFghiQ")
+    token = browser.v1.tokens.create(params={"card": {
+        "number": "4242424242424242", "exp_month": "12", "exp_year": "2040", "cvc": "123"}})
+    customer = stripe_client.v1.customers.create(params={"source": token.id})
+    assert stripe_emu_module.Customer.retrieve(customer.id).default_source == token.card.id
+"""
+
+
+def test_overriding_the_key_fixture_gives_the_fixtures_a_paired_key(pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    pytester.makeini("[pytest]\nstripe_emu_accounts =\n"
+                     "    shop=pk_test_51AbcDEFghiQ,sk_test_51AbcDEFghiZ\n")
+    pytester.makeconftest(PAIRED_KEY_CONFTEST)
+    pytester.makepyfile(test_paired_fixtures=PAIRED_FIXTURE_TESTS)
+    pytester.runpytest_subprocess(*_plugin_args()).assert_outcomes(passed=1)
+    # Without the pairing, the secret key is an account of its own, the token not in it.
+    pytester.makeini("[pytest]\n")
+    pytester.runpytest_subprocess(*_plugin_args()).assert_outcomes(failed=1)

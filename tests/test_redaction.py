@@ -67,3 +67,24 @@ def test_faults_show_their_account_masked(app):
     # ...and still hits only that account.
     web.get("/v1/customers", headers={"Authorization": "Bearer sk_test_other"}, status=200)
     web.get("/v1/customers", headers=AUTH, status=500)
+
+
+def test_webhook_deliveries_show_their_account_masked(app):
+    web = webtest.TestApp(app)
+    web.post("/v1/webhook_endpoints", {"url": "http://127.0.0.1:1/dead",
+                                       "enabled_events[]": "*"}, headers=AUTH)
+    web.post("/v1/customers", headers=AUTH)
+    answer = web.get("/_emu/webhooks/deliveries")
+    assert [delivery["account"] for delivery in answer.json["data"]] == ["…9876"]
+    assert "secretacct" not in answer.text
+    # Filtering by account still takes the key.
+    assert len(web.get("/_emu/webhooks/deliveries", {"account": KEY}).json["data"]) == 1
+
+
+def test_the_request_log_drops_personal_id_numbers(app):
+    # A PII token is refused (not emulated), but its request is logged: never the number.
+    web = webtest.TestApp(app)
+    web.post("/v1/tokens", {"pii[id_number]": "078051120"}, headers=AUTH, status=400)
+    answer = web.get("/_emu/requests")
+    assert answer.json["data"][0]["params"] == {"pii": {}}
+    assert "078051120" not in answer.text

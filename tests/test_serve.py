@@ -308,6 +308,20 @@ def test_serve_seed_with_a_fixture_file(served_processes, tmp_path):
     assert listed["data"][1]["metadata"] == {"plan": "gold"}
 
 
+def test_serve_seed_prints_the_secret_of_each_webhook_endpoint_it_creates(served_processes,
+                                                                         tmp_path):
+    # The secret is in the create answer only: a seeded endpoint's would be lost otherwise.
+    fixture = tmp_path / "fixture.json"
+    fixture.write_text(json.dumps({"api_key": "sk_test_serve", "webhook_endpoints": [
+        {"id": "we_123", "url": "http://127.0.0.1:9/hooks", "enabled_events": ["*"]}]}))
+    served = served_processes("--db", ":memory:", "--seed", str(fixture))
+    assert served.line() == f"stripe_emu seeded from {fixture}: 1 objects"
+    line = served.line()
+    assert re.fullmatch(r"stripe_emu seeded webhook endpoint we_123 \(http://127\.0\.0\.1:9/"
+                        r"hooks\), signed with whsec_\w+", line), line
+    assert served.line().startswith("stripe_emu listening")
+
+
 def test_serve_seed_with_a_snapshot_file(served_processes, tmp_path, app):
     testing.seed(app, {"api_key": "sk_test_serve", "customers": [{"email": "s@example.com"}]})
     snapshot = tmp_path / "snapshot.json"
