@@ -240,17 +240,54 @@ def test_update_list_and_search(api):
     assert refused["code"] == UNEXPECTED
 
 
+def test_a_finished_intent_still_takes_metadata_and_description(app, api):
+    done = pay(api, payment_method="pm_card_visa", confirm="true", **CARD_ONLY)
+    path = f"/v1/payment_intents/{done['id']}"
+    noted = api.post(path, {"metadata[order_id]": "6735", "description": "order 6735"})
+    assert (noted["status"], noted["metadata"], noted["description"]) == (
+        "succeeded", {"order_id": "6735"}, "order 6735")
+    assert stored(app, done["id"])["metadata"] == {"order_id": "6735"}
+    error = api.post(path, {"metadata[more]": "x", "amount": "100"}, status=400)["error"]
+    assert (error["code"], error["param"]) == (UNEXPECTED, "amount")
+    assert error["message"] == (
+        "This PaymentIntent's amount could not be updated because it has a status of "
+        "succeeded. You may only update the amount of a PaymentIntent with one of the "
+        "following statuses: requires_payment_method, requires_confirmation, requires_action.")
+    assert stored(app, done["id"])["metadata"] == {"order_id": "6735"}
+    canceled = api.post(f"/v1/payment_intents/{pay(api)['id']}/cancel")
+    for action in ("", "/confirm"):
+        error = api.post(f"/v1/payment_intents/{canceled['id']}{action}",
+                         {"payment_method": "pm_card_visa"}, status=400)["error"]
+        assert (error["param"], error["payment_intent"]["status"]) == ("payment_method",
+                                                                      "canceled")
+        assert error["message"].startswith(
+            "This PaymentIntent's payment_method could not be updated because it has a "
+            "status of canceled. You may only update the payment_method of a PaymentIntent "
+            "with one of the following statuses: requires_payment_method, ")
+    assert api.post(f"/v1/payment_intents/{canceled['id']}",
+                    {"metadata[why]": "duplicate"})["metadata"] == {"why": "duplicate"}
+
+
 def test_a_publishable_key_retrieves_and_confirms_with_the_client_secret(api):
-    intent = pay(api, **CARD_ONLY, **{"metadata[secret]": "x"})
+    intent = pay(api, customer=customer(api), **CARD_ONLY, **{"metadata[secret]": "x"})
     path = f"/v1/payment_intents/{intent['id']}"
     seen = api.get(path, {"client_secret": intent["client_secret"]}, key=PUBLISHABLE_KEY)
-    assert (seen["id"], seen["metadata"]) == (intent["id"], {})
+    # Only the fields Stripe's reference marks "retrievable with publishable key".
+    assert seen == {field: intent[field] for field in (
+        "id", "object", "amount", "amount_details", "automatic_payment_methods", "canceled_at",
+        "cancellation_reason", "capture_method", "client_secret", "confirmation_method",
+        "created", "currency", "description", "last_payment_error", "livemode", "next_action",
+        "payment_method", "payment_method_types", "processing", "receipt_email",
+        "setup_future_usage", "shipping", "status")}
     error = api.get(path, key=PUBLISHABLE_KEY, status=400)["error"]
     assert error["message"] == ("The client_secret provided does not match the client_secret "
                                 "associated with the PaymentIntent.")
     done = api.post(f"{path}/confirm", {"client_secret": intent["client_secret"],
-                                        "payment_method": "pm_card_visa"}, key=PUBLISHABLE_KEY)
-    assert done["status"] == "succeeded"
+                                        "payment_method": "pm_card_visa",
+                                        "expand[]": "payment_method"}, key=PUBLISHABLE_KEY)
+    assert (done["status"], done["payment_method"]["object"]) == ("succeeded",
+                                                                  "payment_method")
+    assert not {"customer", "metadata", "latest_charge"} & set(done)
     for path_, method in ((f"{path}/capture", api.post), (f"{path}/cancel", api.post),
                           ("/v1/payment_intents", api.post), ("/v1/payment_intents", api.get)):
         assert method(path_, key=PUBLISHABLE_KEY, status=401)["error"]["code"] == \

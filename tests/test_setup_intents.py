@@ -226,13 +226,31 @@ def test_update_list_and_missing(api):
         "No such PaymentMethod: 'pm_nope'"
 
 
+def test_a_succeeded_intent_still_takes_metadata(app, api):
+    done = setup(api, payment_method="pm_card_visa", confirm="true", **CARD_ONLY)
+    path = f"/v1/setup_intents/{done['id']}"
+    noted = api.post(path, {"metadata[user]": "42", "description": "saved at signup"})
+    assert (noted["status"], noted["metadata"], noted["description"]) == (
+        "succeeded", {"user": "42"}, "saved at signup")
+    error = api.post(path, {"payment_method": "pm_card_mastercard"}, status=400)["error"]
+    assert (error["code"], error["param"]) == (UNEXPECTED, "payment_method")
+    assert error["message"] == (
+        "This SetupIntent's payment_method could not be updated because it has a status of "
+        "succeeded. You may only update the payment_method of a SetupIntent with one of the "
+        "following statuses: requires_payment_method, requires_confirmation, requires_action.")
+    assert stored(app, done["id"])["payment_method"] == done["payment_method"]
+
+
 def test_a_publishable_key_retrieves_and_confirms_with_the_client_secret(app, api):
     intent = setup(api, **CARD_ONLY, **{"metadata[internal]": "x"})
     secret = intent["client_secret"]
     path = f"/v1/setup_intents/{intent['id']}"
     seen = api.get(path, {"client_secret": secret}, key=PUBLISHABLE_KEY)
-    assert (seen["id"], seen["status"], seen["metadata"]) == (
-        intent["id"], "requires_payment_method", {})
+    # Only the fields Stripe's reference marks "retrievable with publishable key".
+    assert seen == {field: intent[field] for field in (
+        "id", "object", "automatic_payment_methods", "cancellation_reason", "client_secret",
+        "created", "description", "last_setup_error", "livemode", "next_action",
+        "payment_method", "payment_method_types", "status", "usage")}
     for wrong in ({}, {"client_secret": "seti_x_secret_y"}):
         error = api.get(path, wrong, key=PUBLISHABLE_KEY, status=400)["error"]
         assert error["message"] == ("The client_secret provided does not match the "
@@ -241,7 +259,7 @@ def test_a_publishable_key_retrieves_and_confirms_with_the_client_secret(app, ap
                   key=PUBLISHABLE_KEY)
     done = api.post(f"{path}/confirm", {"client_secret": secret, "payment_method": pm["id"]},
                     key=PUBLISHABLE_KEY)
-    assert (done["status"], done["metadata"]) == ("succeeded", {})
+    assert done["status"] == "succeeded" and not {"customer", "metadata"} & set(done)
     for refused in (lambda: api.post("/v1/setup_intents", key=PUBLISHABLE_KEY, status=401),
                     lambda: api.get("/v1/setup_intents", key=PUBLISHABLE_KEY, status=401),
                     lambda: api.post(f"{path}/cancel", key=PUBLISHABLE_KEY, status=401)):

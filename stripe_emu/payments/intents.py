@@ -22,6 +22,8 @@ from . import methods
 MOVES = {
     "payment_intent": {
         "update": ("requires_payment_method", "requires_confirmation", "requires_action"),
+        "annotate": ("requires_payment_method", "requires_confirmation", "requires_action",
+                     "processing", "requires_capture", "succeeded", "canceled"),
         "confirm": ("requires_payment_method", "requires_confirmation", "requires_action"),
         "authenticate": ("requires_action",),
         "capture": ("requires_capture",),
@@ -30,15 +32,36 @@ MOVES = {
     },
     "setup_intent": {
         "update": ("requires_payment_method", "requires_confirmation", "requires_action"),
+        "annotate": ("requires_payment_method", "requires_confirmation", "requires_action",
+                     "processing", "succeeded", "canceled"),
         "confirm": ("requires_payment_method", "requires_confirmation", "requires_action"),
         "authenticate": ("requires_action",),
         "cancel": ("requires_payment_method", "requires_confirmation", "requires_action"),
     },
 }
+# What an update may change in any status ("annotate"): a finished payment still takes
+# notes; any other parameter only in the statuses of "update". UNCERTAIN: Stripe's list (its
+# refusals name the field: amount, payment_method…; metadata is changed after success).
+ANNOTATIONS = {"payment_intent": ("description", "metadata", "receipt_email", "expand"),
+               "setup_intent": ("description", "metadata", "expand")}
 # What 3D Secure says on a Charge or SetupAttempt once the customer authenticated.
 # UNCERTAIN: the flow and version of Stripe's test authentication.
 AUTHENTICATED = {"authentication_flow": "challenge", "result": "authenticated",
                  "result_reason": None, "version": "2.2.0"}
+# The fields a publishable key sees: Stripe.js's types of the intents, and the reference's
+# "retrievable with publishable key" marks. UNCERTAIN: amount_details and processing.
+_PUBLISHABLE = {
+    "payment_intent": ("id", "object", "amount", "amount_details", "automatic_payment_methods",
+                       "canceled_at", "cancellation_reason", "capture_method", "client_secret",
+                       "confirmation_method", "created", "currency", "description",
+                       "last_payment_error", "livemode", "next_action", "payment_method",
+                       "payment_method_types", "processing", "receipt_email",
+                       "setup_future_usage", "shipping", "status"),
+    "setup_intent": ("id", "object", "automatic_payment_methods", "cancellation_reason",
+                     "client_secret", "created", "description", "last_setup_error",
+                     "livemode", "next_action", "payment_method", "payment_method_types",
+                     "status", "usage"),
+}
 _NOUNS = {"payment_intent": "PaymentIntent", "setup_intent": "SetupIntent"}
 _ERROR_NOUNS = {"payment_intent": "payment_intent", "setup_intent": "setupintent"}
 _AUTHENTICATION_FAILED = {
@@ -76,17 +99,23 @@ def fetch(req, intent_id, kind):
 
 
 def for_caller(req, intent):
-    """The intent as the caller may see it: "We redact metadata from objects in response to
-    publishable key requests" (Stripe, quoted in react-stripe-js#526). UNCERTAIN: Stripe
-    leaves out more fields for a publishable key; the rest is shown here."""
-    return dict(intent, metadata={}) if req.key_kind == "pk" else intent
+    """The intent as the caller may see it: with a publishable key, only the fields Stripe's
+    reference marks "retrievable with publishable key" (not customer, metadata…)."""
+    if req.key_kind != "pk":
+        return intent
+    return {field: intent[field] for field in _PUBLISHABLE[intent["object"]]}
 
 
-def unexpected_state(intent, action):
-    """Stripe's 400 for an action the intent's status does not allow, carrying the intent."""
+def unexpected_state(intent, action, param=None):
+    """Stripe's 400 for an action the intent's status does not allow, carrying the intent;
+    for an update, `param` names the field the status no longer lets change."""
     kind, status = intent["object"], intent["status"]
     noun, allowed = _NOUNS[kind], MOVES[kind][action]
-    if action == "capture":
+    if param is not None:
+        message = (f"This {noun}'s {param} could not be updated because it has a status of "
+                   f"{status}. You may only update the {param} of a {noun} with one of the "
+                   f"following statuses: {', '.join(allowed)}.")
+    elif action == "capture":
         message = (f"This PaymentIntent could not be captured because it has a status of "
                    f"{status}. Only a PaymentIntent with one of the following statuses may be "
                    f"captured: {', '.join(allowed)}.")
@@ -99,14 +128,36 @@ def unexpected_state(intent, action):
                    + (" after being previously confirmed." if kind == "payment_intent" else "."))
     else:
         # UNCERTAIN: the wording for updating (or authenticating) in a final status.
-        message = f"You cannot {action} this {noun} because it has a status of {status}."
-    return errors.StripeError(message, code=f"{kind}_unexpected_state",
+        verb = "update" if action == "annotate" else action
+        message = f"You cannot {verb} this {noun} because it has a status of {status}."
+    return errors.StripeError(message, code=f"{kind}_unexpected_state", param=param,
                               **{kind: present(intent)})
 
 
 def check(intent, action):
     if intent["status"] not in MOVES[intent["object"]][action]:
         raise unexpected_state(intent, action)
+
+
+def check_confirm(intent, params):
+    """Refuse to confirm an intent its status does not let confirm. Confirming a canceled
+    intent with a PaymentMethod is refused as setting that PaymentMethod (Stripe's answer,
+    seen in integrations that confirm after a cancel); UNCERTAIN for other statuses, which
+    get the confirm wording."""
+    if intent["status"] == "canceled" and params.get("payment_method"):
+        raise unexpected_state(intent, "update", "payment_method")
+    check(intent, "confirm")
+
+
+def fetch_to_update(req, intent_id, kind):
+    """The intent POST /v1/{setup,payment}_intents/{intent} changes, once its status lets
+    every parameter given change (a finished intent only takes ANNOTATIONS)."""
+    intent = fetch(req, intent_id, kind)
+    if intent["status"] not in MOVES[kind]["update"]:
+        for param in req.params:
+            if param not in ANNOTATIONS[kind]:
+                raise unexpected_state(intent, "update", param)
+    return intent
 
 
 def move(req, before, after, action):
@@ -134,8 +185,7 @@ def update(req, before, after):
     """POST /v1/{setup,payment}_intents/{intent}: apply to `after` (`before` with the fields
     only one kind has already changed) what both kinds take — customer (set once),
     payment_method_types, payment_method_options, metadata, and a PaymentMethod, which must be
-    confirmed again — then save it, guarded. Refused in a final status."""
-    check(before, "update")
+    confirmed again — then save it, guarded. `before` comes from fetch_to_update."""
     params, kind = req.params, before["object"]
     if "customer" in params:
         if before["customer"] and params["customer"] != before["customer"]:
@@ -155,7 +205,8 @@ def update(req, before, after):
         after.update(payment_method=pm["id"], status="requires_confirmation",
                      next_action=None)
     if after != before:
-        move(req, before, after, "update")
+        move(req, before, after,
+             "update" if before["status"] in MOVES[kind]["update"] else "annotate")
     return after
 
 

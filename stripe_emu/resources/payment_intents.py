@@ -101,7 +101,7 @@ def retrieve_payment_intent(req, intent):
 
 
 def update_payment_intent(req, intent):
-    before = intents.fetch(req, intent, KIND)
+    before = intents.fetch_to_update(req, intent, KIND)
     params = req.params
     for param in _CONNECT:
         if params.get(param):
@@ -190,7 +190,7 @@ def _shipping(given):
 # -- confirming ------------------------------------------------------------------------------
 
 def _confirm(req, before, params):
-    intents.check(before, "confirm")
+    intents.check_confirm(before, params)
     off_session = bool(params.get("off_session"))
     pm = intents.payment_method_to_confirm(req, before, params)
     if pm is None and before["customer"]:

@@ -64,7 +64,7 @@ def retrieve_setup_intent(req, intent):
 
 
 def update_setup_intent(req, intent):
-    before = intents.fetch(req, intent, KIND)
+    before = intents.fetch_to_update(req, intent, KIND)
     after = dict(before)
     if "description" in req.params:
         after["description"] = req.params["description"]
@@ -108,7 +108,7 @@ def _customer(req, customer_id):
 # -- confirming ------------------------------------------------------------------------------
 
 def _confirm(req, before, params):
-    intents.check(before, "confirm")
+    intents.check_confirm(before, params)
     pm = intents.payment_method_to_confirm(req, before, params)
     if pm is None:
         raise errors.StripeError(
