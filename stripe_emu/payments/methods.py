@@ -117,6 +117,15 @@ def _from_number(req, number):
     return from_card(req, cards.card_object(req, new_card))
 
 
+def test_card(req, pm_id):
+    """What GET /v1/payment_methods/pm_card_visa shows: the test card as a PaymentMethod
+    under its magic id, stored nowhere (each use of the id still makes a new one), or None
+    for an id that is not a test id. UNCERTAIN: Stripe's answer (Laravel Cashier retrieves
+    pm_card_visa before attaching it, against Stripe's test mode)."""
+    number = testcards.payment_method_card(pm_id)
+    return None if number is None else dict(_from_number(req, number), id=pm_id)
+
+
 def as_payment_method(obj):
     """A stored payment_method as it is, or a legacy card or card Source in the shape of a
     PaymentMethod (its own id, checks as run), as Stripe lists them; None for anything else."""
