@@ -74,6 +74,15 @@ def test_confirming_needs_a_return_url_unless_off_session_or_redirects_are_off(a
     saved = api.post("/v1/payment_methods/pm_card_visa/attach", {"customer": cus})
     assert pay(api, customer=cus, payment_method=saved["id"], confirm="true",
                off_session="true")["status"] == "succeeded"
+    # Laravel Cashier's charge() sends confirmation_method=automatic: at 2023-08-16 Stripe
+    # answers it with the return_url error (laravel-vue-stripe-cashier#4), not a conflict.
+    cashier = {"payment_method": "pm_card_visa", "confirm": "true",
+               "confirmation_method": "automatic"}
+    assert pay(api, status=400, **cashier)["error"]["message"] == error["message"]
+    assert pay(api, **cashier, **CARD_ONLY)["status"] == "succeeded"
+    assert pay(api, status=400, **cashier, **{"automatic_payment_methods[enabled]": "true"})[
+        "error"]["message"] == ("You may only specify one of these parameters: "
+                                "automatic_payment_methods, confirmation_method.")
 
 
 def test_a_decline_answers_402_and_keeps_the_failed_charge(app, api):
