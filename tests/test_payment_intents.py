@@ -85,6 +85,23 @@ def test_confirming_needs_a_return_url_unless_off_session_or_redirects_are_off(a
                                 "automatic_payment_methods, confirmation_method.")
 
 
+def test_before_2023_08_16_an_intent_takes_cards_without_a_return_url(api):
+    # "2023-08-16: automatic_payment_methods is enabled by default" (Stripe's changelog):
+    # clients pinned before it (stripe-node 11, Cashier 14) confirm cards without one.
+    old = {"Stripe-Version": "2022-11-15"}
+    done = api.post("/v1/payment_intents", {"amount": "2000", "currency": "usd",
+                                            "payment_method": "pm_card_visa",
+                                            "confirm": "true"}, headers=old)
+    assert (done["status"], done["automatic_payment_methods"],
+            done["payment_method_types"]) == ("succeeded", None, ["card"])
+    saved = api.post("/v1/setup_intents", {"payment_method": "pm_card_visa", "confirm": "true"},
+                     headers=old)
+    assert (saved["status"], saved["automatic_payment_methods"]) == ("succeeded", None)
+    assert api.post("/v1/payment_intents", {"amount": "2000", "currency": "usd",
+                                            "confirmation_method": "manual"},
+                    headers=old)["confirmation_method"] == "manual"
+
+
 def test_a_decline_answers_402_and_keeps_the_failed_charge(app, api):
     error = pay(api, status=402, payment_method="pm_card_visa_chargeDeclinedInsufficientFunds",
                 confirm="true", **CARD_ONLY)["error"]

@@ -44,6 +44,8 @@ MOVES = {
 # refusals name the field: amount, payment_method…; metadata is changed after success).
 ANNOTATIONS = {"payment_intent": ("description", "metadata", "receipt_email", "expand"),
                "setup_intent": ("description", "metadata", "expand")}
+# The API version from which an intent accepts the Dashboard's payment methods by default.
+AUTOMATIC_BY_DEFAULT = "2023-08-16"
 # What 3D Secure says on a Charge or SetupAttempt once the customer authenticated.
 # UNCERTAIN: the flow and version of Stripe's test authentication.
 AUTHENTICATED = {"authentication_flow": "challenge", "result": "authenticated",
@@ -196,7 +198,8 @@ def update(req, before, after):
             req, params["customer"], param="customer", status=400)["id"] or None
     if params.get("payment_method_types"):
         after["automatic_payment_methods"], after["payment_method_types"] = \
-            automatic_payment_methods(None, params["payment_method_types"])
+            automatic_payment_methods(None, params["payment_method_types"],
+                                      req.api_version)
     if "payment_method_options" in params:
         after["payment_method_options"] = options(params["payment_method_options"], kind)
     after["metadata"] = common.merged_metadata(before["metadata"], params)
@@ -210,10 +213,13 @@ def update(req, before, after):
     return after
 
 
-def automatic_payment_methods(given_apm, given_types):
-    """(automatic_payment_methods, payment_method_types) of a new intent. At 2023-08-16 an
+def automatic_payment_methods(given_apm, given_types, api_version):
+    """(automatic_payment_methods, payment_method_types) of a new intent. From 2023-08-16 an
     intent without `payment_method_types` accepts the payment methods enabled in the
-    Dashboard (here: card), and may redirect unless told `allow_redirects=never`."""
+    Dashboard (here: card), and may redirect unless told `allow_redirects=never`; before,
+    it takes cards ("automatic_payment_methods is enabled by default", Stripe's changelog)."""
+    if not given_types and given_apm is None and api_version < AUTOMATIC_BY_DEFAULT:
+        return None, ["card"]
     if given_types:
         unknown = [kind for kind in given_types if kind != "card"]
         if unknown:

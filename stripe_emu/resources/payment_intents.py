@@ -38,7 +38,8 @@ def create_payment_intent(req):
     currency = amounts.currency(params["currency"])
     amounts.charge_amount(params["amount"], currency)
     apm, types = intents.automatic_payment_methods(params.get("automatic_payment_methods"),
-                                                   params.get("payment_method_types"))
+                                                   params.get("payment_method_types"),
+                                                   req.api_version)
     # UNCERTAIN: the default automatic_payment_methods refuses only a manual confirmation
     # (Laravel Cashier's confirmation_method=automatic meets the return_url error instead).
     if apm and (params.get("confirmation_method") == "manual" or params.get(

@@ -21,7 +21,8 @@ def create_setup_intent(req):
     params = req.params
     customer = _customer(req, params.get("customer"))
     apm, types = intents.automatic_payment_methods(params.get("automatic_payment_methods"),
-                                                   params.get("payment_method_types"))
+                                                   params.get("payment_method_types"),
+                                                   req.api_version)
     for param in ("mandate_data", "single_use", "on_behalf_of", "attach_to_self",
                   "flow_directions"):
         if params.get(param):
