@@ -1,19 +1,18 @@
 """What SetupIntents and PaymentIntents share: their state machine, their client secret,
-the rules of confirming (which PaymentMethod, `return_url`), 3D Secure (whether a card must
-authenticate, the `next_action` that sends the customer to the emulator's authentication
-page), and the errors they carry (`last_setup_error` / `last_payment_error`).
+the rules of confirming (which PaymentMethod, `return_url`), what an update may change in
+each status, what a publishable key sees, and the errors they carry (`last_setup_error` /
+`last_payment_error`). 3D Secure is authentication.py's.
 
 Every status change is one guarded update from the status the request read (`move`): of two
 requests racing to confirm, capture or cancel one intent, exactly one wins and the other gets
 Stripe's `…_unexpected_state` error.
 """
 import hmac
-import urllib.parse
 
 from .. import errors, events, ids, webhooks
 from ..expand import present
 from ..store import objects
-from ..resources import cards, common
+from ..resources import common
 from . import methods
 
 # The moves of each kind of intent: action → the statuses it may start from. Where each
@@ -46,10 +45,6 @@ ANNOTATIONS = {"payment_intent": ("description", "metadata", "receipt_email", "e
                "setup_intent": ("description", "metadata", "expand")}
 # The API version from which an intent accepts the Dashboard's payment methods by default.
 AUTOMATIC_BY_DEFAULT = "2023-08-16"
-# What 3D Secure says on a Charge or SetupAttempt once the customer authenticated.
-# UNCERTAIN: the flow and version of Stripe's test authentication.
-AUTHENTICATED = {"authentication_flow": "challenge", "result": "authenticated",
-                 "result_reason": None, "version": "2.2.0"}
 # The fields a publishable key sees: Stripe.js's types of the intents, and the reference's
 # "retrievable with publishable key" marks. UNCERTAIN: amount_details and processing.
 _PUBLISHABLE = {
@@ -66,15 +61,6 @@ _PUBLISHABLE = {
 }
 _NOUNS = {"payment_intent": "PaymentIntent", "setup_intent": "SetupIntent"}
 _ERROR_NOUNS = {"payment_intent": "payment_intent", "setup_intent": "setupintent"}
-_AUTHENTICATION_FAILED = {
-    "payment_intent": ("payment_intent_authentication_failure",
-                       "The provided PaymentMethod has failed authentication. You can provide "
-                       "payment_method_data or a new PaymentMethod to attempt to fulfill this "
-                       "PaymentIntent again."),
-    "setup_intent": ("setup_intent_authentication_failure",
-                     "The latest attempt to set up the payment method has failed because "
-                     "authentication failed."),
-}
 
 
 def new(prefix):
@@ -298,38 +284,6 @@ def check_customer(intent, pm):
             "payment_method")
 
 
-def three_d_secure_requested(intent):
-    """The intent's payment_method_options[card][request_three_d_secure]."""
-    card = (intent.get("payment_method_options") or {}).get("card") or {}
-    return card.get("request_three_d_secure") or "automatic"
-
-
-def must_authenticate(intent, pm, *, setting_up):
-    """Whether confirming `intent` with `pm` asks the customer to authenticate: the test
-    card's rule (on setup, or on session), or 3D Secure requested with `any` on a card that
-    supports it. A card set up before (authenticated on a setup) is exempt where its rule
-    says so."""
-    rule = cards.three_d_secure(pm)
-    if three_d_secure_requested(intent) == "any" and rule.support != "not_supported":
-        return True
-    if rule.set_up_exempts and pm.get("_set_up"):
-        return False
-    return rule.on_setup if setting_up else rule.on_session
-
-
-def next_action(req, intent, return_url):
-    """Where the customer authenticates: the emulator's own authentication page (the page
-    of redirect Sources, control.py), as `redirect_to_url` when a return_url was given, else
-    as `use_stripe_sdk` (what Stripe.js follows itself)."""
-    url = (f"{req.base_url}/_emu/redirect/{intent['id']}?"
-           + urllib.parse.urlencode({"client_secret": intent["client_secret"]}))
-    if return_url:
-        return {"redirect_to_url": {"return_url": return_url, "url": url},
-                "type": "redirect_to_url"}
-    return {"type": "use_stripe_sdk",
-            "use_stripe_sdk": {"stripe_js": url, "type": "three_d_secure_redirect"}}
-
-
 def last_error(error, pm):
     """An error as an intent keeps it (last_setup_error / last_payment_error): Stripe's error
     object with the PaymentMethod it is about, without a request's log URL."""
@@ -338,34 +292,6 @@ def last_error(error, pm):
     if pm is not None:
         body["payment_method"] = present(pm)
     return dict(sorted(body.items()))
-
-
-def authentication_failure(intent, pm):
-    """The last error of an intent whose customer failed authentication."""
-    code, message = _AUTHENTICATION_FAILED[intent["object"]]
-    return last_error(errors.StripeError(message, code=code), pm)
-
-
-# What Stripe.js's redirect_status says of an intent's status (else "succeeded").
-_REDIRECT_STATUS = {"requires_payment_method": "failed", "canceled": "failed",
-                    "processing": "processing"}
-
-
-def return_url(intent):
-    """Where the authentication page sends the customer back: next_action's return_url with
-    the query parameters Stripe.js adds (payment_intent / setup_intent, its client_secret,
-    redirect_status), or None when the intent was confirmed without one."""
-    action = intent.get("_redirect") or {}
-    if not action.get("return_url"):
-        return None
-    kind = intent["object"]
-    url = urllib.parse.urlsplit(action["return_url"])
-    ours = {kind: intent["id"], f"{kind}_client_secret": intent["client_secret"],
-            "redirect_status": _REDIRECT_STATUS.get(intent["status"], "succeeded")}
-    kept = [(k, v) for k, v in urllib.parse.parse_qsl(url.query, keep_blank_values=True)
-            if k not in ours]
-    return urllib.parse.urlunsplit(url._replace(query=urllib.parse.urlencode(
-        kept + list(ours.items()))))
 
 
 def options(given, kind):

@@ -6,12 +6,14 @@ to requires_action (the test card asks for 3D Secure, until the customer approve
 it: `finish_authentication`), requires_capture (capture_method=manual), succeeded, or — after
 a decline — back to requires_payment_method with `last_payment_error`, a 402 that still
 commits the failed Charge. Off session, a card that needs authentication declines as
-Stripe's do. The shared rules (moves, client secret, return_url, 3D Secure) are
-payments/intents.py's; paying with a PaymentMethod is payments/methods.py's.
+Stripe's do. The shared rules (moves, client secret, return_url) are
+payments/intents.py's (3D Secure: payments/authentication.py); paying with a PaymentMethod
+is payments/methods.py's.
 """
 from .. import errors, events, ids, search
 from ..expand import present
-from ..payments import amounts, charging, intents, methods, refunding
+from ..payments import (amounts, authentication, charging, intents, methods,
+                        refunding)
 from ..store import objects
 from . import cards, common
 
@@ -226,9 +228,9 @@ def _confirm(req, before, params):
         intent["payment_method_options"] = intents.options(params["payment_method_options"],
                                                            KIND)
     rule = cards.three_d_secure(pm)
-    must = intents.must_authenticate(intent, pm, setting_up=False) or (
+    must = authentication.must_authenticate(intent, pm, setting_up=False) or (
         bool(intent["setup_future_usage"]) and
-        intents.must_authenticate(intent, pm, setting_up=True))
+        authentication.must_authenticate(intent, pm, setting_up=True))
     # Authenticated already (confirmation_method=manual confirms again after the action).
     must = must and before.get("_authenticated") != pm["id"]
     if must and off_session:
@@ -244,7 +246,7 @@ def _confirm(req, before, params):
             status=402, type="card_error", code="requires_action_not_handled"), "confirm")
     if must:
         intent.update(status="requires_action", _redirect={"return_url": return_url},
-                      next_action=intents.next_action(req, intent, return_url))
+                      next_action=authentication.next_action(req, intent, return_url))
         intents.move(req, before, intent, "confirm")
         events.record(req, "payment_intent.requires_action", intent)
         return intent
@@ -270,8 +272,9 @@ def _pay(req, before, intent, pm, action, decline=None, authenticated=False):
         payment_intent=intent["id"], payment_method=pm["id"])
     if authenticated:
         details = charge["payment_method_details"]
+        card = dict(details["card"], three_d_secure=authentication.AUTHENTICATED)
         charge = charging.save(req, dict(charge, payment_method_details=dict(
-            details, card=dict(details["card"], three_d_secure=intents.AUTHENTICATED))), charge)
+            details, card=card)), charge)
     intent = dict(intent, latest_charge=charge["id"], next_action=None)
     if charge["status"] == "failed":
         _fail(req, before, intent, pm, charging.decline_error(charge), action)
@@ -334,7 +337,7 @@ def finish_authentication(ctx, intent, approved):
                 raise
             return objects.get(ctx.db, ctx.account, intent["id"])
     failed = dict(intent, status="requires_payment_method", payment_method=None,
-                  next_action=None, last_payment_error=intents.authentication_failure(intent, pm))
+                  next_action=None, last_payment_error=authentication.failure(intent, pm))
     intents.move(ctx, intent, failed, "authenticate")
     events.record(ctx, "payment_intent.payment_failed", failed)
     return failed
