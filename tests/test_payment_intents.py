@@ -150,11 +150,17 @@ def test_manual_capture_partial_and_its_refusals(app, api):
     assert (charge["captured"], charge["amount_captured"], charge["amount_refunded"]) == (
         True, 1500, 500)
     assert event_types(api)[-2:] == ["charge.captured", "payment_intent.succeeded"]
+    # Stripe's answer in request logs (req_6D8JJSCdJkwmv3, 2025; cartalyst/stripe#211).
     error = api.post(f"/v1/payment_intents/{intent['id']}/capture", status=400)["error"]
-    assert (error["code"], error["message"]) == (UNEXPECTED, (
-        "This PaymentIntent could not be captured because it has a status of succeeded. Only "
-        "a PaymentIntent with one of the following statuses may be captured: "
-        "requires_capture."))
+    assert (error["code"], error["message"]) == (
+        UNEXPECTED, "This PaymentIntent could not be captured because it has already been "
+                    "captured.")
+    waiting = pay(api, **CARD_ONLY)
+    error = api.post(f"/v1/payment_intents/{waiting['id']}/capture", status=400)["error"]
+    assert error["message"] == (
+        "This PaymentIntent could not be captured because it has a status of "
+        "requires_payment_method. Only a PaymentIntent with one of the following statuses "
+        "may be captured: requires_capture.")
 
 
 def test_cancel_refunds_an_authorization(app, api):
@@ -176,6 +182,25 @@ def test_cancel_refunds_an_authorization(app, api):
         "processing.")
     capture = api.post(f"/v1/payment_intents/{intent['id']}/capture", status=400)["error"]
     assert "status of canceled" in capture["message"]
+
+
+def test_an_authorization_left_seven_days_cancels_the_intent(app, api):
+    # "Uncaptured PaymentIntents are cancelled a set number of days (7 by default) after
+    # their creation" (Stripe's capture reference).
+    now = [1_700_000_000]
+    app.clock = lambda: now[0]
+    intent = pay(api, payment_method="pm_card_visa", confirm="true", capture_method="manual",
+                 **CARD_ONLY)
+    now[0] += 7 * 24 * 60 * 60
+    api.post("/v1/customers")  # any write runs what is due
+    canceled = api.get(f"/v1/payment_intents/{intent['id']}")
+    assert (canceled["status"], canceled["cancellation_reason"], canceled["canceled_at"],
+            canceled["amount_capturable"]) == ("canceled", "automatic", now[0], 0)
+    assert api.get(f"/v1/charges/{intent['latest_charge']}")["refunded"] is True
+    assert event_types(api)[-3:] == ["charge.expired", "payment_intent.canceled",
+                                     "customer.created"]
+    error = api.post(f"/v1/payment_intents/{intent['id']}/capture", status=400)["error"]
+    assert (error["code"], error["payment_intent"]["status"]) == (UNEXPECTED, "canceled")
 
 
 def test_refunds_by_payment_intent(app, api):

@@ -103,6 +103,9 @@ def unexpected_state(intent, action, param=None):
         message = (f"This {noun}'s {param} could not be updated because it has a status of "
                    f"{status}. You may only update the {param} of a {noun} with one of the "
                    f"following statuses: {', '.join(allowed)}.")
+    elif action == "capture" and status == "succeeded":
+        message = ("This PaymentIntent could not be captured because it has already been "
+                   "captured.")
     elif action == "capture":
         message = (f"This PaymentIntent could not be captured because it has a status of "
                    f"{status}. Only a PaymentIntent with one of the following statuses may be "
@@ -155,6 +158,20 @@ def move(req, before, after, action):
     if not objects.update(req.db, req.account, after, expect={"status": before["status"]}):
         raise unexpected_state(objects.get(req.db, req.account, before["id"]), action)
     return after
+
+
+def expire_authorization(ctx, intent_id):
+    """Stripe's own move once a PaymentIntent's authorization expires uncaptured:
+    "Uncaptured PaymentIntents are cancelled a set number of days (7 by default) after their
+    creation" — canceled, with payment_intent.canceled. `ctx`: a request or events.by_stripe.
+    UNCERTAIN: cancellation_reason `automatic` (the enum's reason for Stripe's own cancels)."""
+    intent = objects.get(ctx.db, ctx.account, intent_id)
+    if intent is None or intent["status"] != "requires_capture":
+        return
+    after = dict(intent, status="canceled", canceled_at=ctx.now, amount_capturable=0,
+                 cancellation_reason="automatic")
+    move(ctx, intent, after, "cancel")
+    events.record(ctx, "payment_intent.canceled", after)
 
 
 def create(req, intent):
