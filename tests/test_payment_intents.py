@@ -245,6 +245,12 @@ def test_a_customers_legacy_card_and_default_source_pay(api):
     assert stranger["message"] == (
         f"The `payment_method` parameter supplied {card['id']} belongs to the Customer {cus}. "
         "Please include the Customer in the `customer` parameter on the PaymentIntent.")
+    other = customer(api)
+    wrong = pay(api, status=400, customer=other, payment_method=card["id"], confirm="true",
+                **CARD_ONLY)["error"]
+    assert (wrong["param"], wrong["message"]) == ("payment_method", (
+        f"The PaymentMethod {card['id']} does not belong to the Customer you supplied {other}. "
+        "Please use this PaymentMethod with the Customer that it belongs to instead."))
 
 
 def test_amounts_currencies_and_parameters(api):

@@ -288,10 +288,12 @@ def check_customer(intent, pm):
                 f"The `payment_method` parameter supplied {pm['id']} belongs to the Customer "
                 f"{pm['customer']}. Please include the Customer in the `customer` parameter "
                 f"on the {_NOUNS[intent['object']]}.", "payment_method")
-        # UNCERTAIN: Stripe's wording for a PaymentMethod of another customer.
+        # Stripe's wording, as integrations quote it ("does not belong to the Customer you
+        # supplied").
         raise errors.invalid(
-            f"The provided PaymentMethod {pm['id']} belongs to another Customer and cannot be "
-            f"used with this {_NOUNS[intent['object']]}.", "payment_method")
+            f"The PaymentMethod {pm['id']} does not belong to the Customer you supplied "
+            f"{intent['customer']}. Please use this PaymentMethod with the Customer that it "
+            "belongs to instead.", "payment_method")
     if pm.get("_consumed"):
         raise errors.invalid(
             f"The provided PaymentMethod was previously used with a {_NOUNS[intent['object']]} "
