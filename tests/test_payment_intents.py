@@ -345,6 +345,12 @@ def test_a_publishable_key_retrieves_and_confirms_with_the_client_secret(api):
     assert (done["status"], done["payment_method"]["object"]) == ("succeeded",
                                                                   "payment_method")
     assert not {"customer", "metadata", "latest_charge"} & set(done)
+    declined = pay(api, customer=customer(api), **CARD_ONLY, **{"metadata[secret]": "x"})
+    error = api.post(f"/v1/payment_intents/{declined['id']}/confirm", {
+        "client_secret": declined["client_secret"], "payment_method": "pm_card_chargeDeclined"},
+        key=PUBLISHABLE_KEY, status=402)["error"]
+    assert error["payment_intent"]["status"] == "requires_payment_method"
+    assert not {"customer", "metadata"} & set(error["payment_intent"])
     for path_, method in ((f"{path}/capture", api.post), (f"{path}/cancel", api.post),
                           ("/v1/payment_intents", api.post), ("/v1/payment_intents", api.get)):
         assert method(path_, key=PUBLISHABLE_KEY, status=401)["error"]["code"] == \

@@ -94,6 +94,17 @@ def for_caller(req, intent):
     return {field: intent[field] for field in _PUBLISHABLE[intent["object"]]}
 
 
+def confirm_as_caller(req, intent_id, kind, confirm):
+    """POST /v1/{setup,payment}_intents/{intent}/confirm: `confirm(req, intent, params)`'s
+    intent as the caller may see it, and so the intent a failure carries."""
+    try:
+        return for_caller(req, confirm(req, fetch(req, intent_id, kind), req.params))
+    except errors.StripeError as error:
+        if getattr(error, kind) is not None:
+            setattr(error, kind, for_caller(req, getattr(error, kind)))
+        raise
+
+
 def unexpected_state(intent, action, param=None):
     """Stripe's 400 for an action the intent's status does not allow, carrying the intent;
     for an update, `param` names the field the status no longer lets change."""

@@ -129,7 +129,7 @@ def update_payment_intent(req, intent):
 
 
 def confirm_payment_intent(req, intent):
-    return intents.for_caller(req, _confirm(req, intents.fetch(req, intent, KIND), req.params))
+    return intents.confirm_as_caller(req, intent, KIND, _confirm)
 
 
 def capture_payment_intent(req, intent):

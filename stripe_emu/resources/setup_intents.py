@@ -74,7 +74,7 @@ def update_setup_intent(req, intent):
 
 
 def confirm_setup_intent(req, intent):
-    return intents.for_caller(req, _confirm(req, intents.fetch(req, intent, KIND), req.params))
+    return intents.confirm_as_caller(req, intent, KIND, _confirm)
 
 
 def cancel_setup_intent(req, intent):
