@@ -226,20 +226,22 @@ def test_update_list_and_missing(api):
         "No such PaymentMethod: 'pm_nope'"
 
 
-def test_a_succeeded_intent_still_takes_metadata(app, api):
+def test_a_finished_intent_still_takes_metadata(app, api):
     done = setup(api, payment_method="pm_card_visa", confirm="true", **CARD_ONLY)
-    path = f"/v1/setup_intents/{done['id']}"
-    noted = api.post(path, {"metadata[user]": "42", "description": "saved at signup"})
-    assert (noted["status"], noted["metadata"], noted["description"]) == (
-        "succeeded", {"user": "42"}, "saved at signup")
-    error = api.post(path, {"payment_method": "pm_card_mastercard"}, status=400)["error"]
-    assert (error["code"], error["param"]) == (UNEXPECTED, "payment_method")
-    assert error["message"] == (
-        "This SetupIntent's payment_method could not be updated because it has a status of "
-        "succeeded. You may only update the payment_method of a SetupIntent with one of the "
-        "following statuses: requires_payment_method, requires_confirmation, requires_action.")
-    assert stored(app, done["id"])["payment_method"] == done["payment_method"]
-
+    dropped = api.post(f"/v1/setup_intents/{setup(api)['id']}/cancel")
+    for intent in (done, dropped):
+        path = f"/v1/setup_intents/{intent['id']}"
+        noted = api.post(path, {"metadata[user]": "42", "description": "saved at signup"})
+        assert (noted["status"], noted["metadata"], noted["description"]) == (
+            intent["status"], {"user": "42"}, "saved at signup")
+        error = api.post(path, {"payment_method": "pm_card_mastercard"}, status=400)["error"]
+        assert (error["code"], error["param"], error["message"]) == (
+            UNEXPECTED, "payment_method",
+            f"This SetupIntent's payment_method could not be updated because it has a status "
+            f"of {intent['status']}. You may only update the payment_method of a SetupIntent "
+            "with one of the following statuses: requires_payment_method, "
+            "requires_confirmation, requires_action.")
+        assert stored(app, intent["id"])["payment_method"] == intent["payment_method"]
 
 def test_a_publishable_key_retrieves_and_confirms_with_the_client_secret(app, api):
     intent = setup(api, **CARD_ONLY, **{"metadata[internal]": "x"})
