@@ -223,6 +223,16 @@ def test_setup_future_usage_saves_the_card_to_the_customer(app, api):
     assert "payment_method.attached" in event_types(api)
     again = pay(api, customer=cus, payment_method=pm["id"], confirm="true", off_session="true")
     assert again["status"] == "succeeded"
+    # "If no Customer was provided, the payment method can still be attached to a Customer
+    # after the transaction completes" (setup_future_usage's description).
+    bare = pay(api, payment_method="pm_card_visa", confirm="true",
+               setup_future_usage="off_session", **CARD_ONLY)
+    assert api.get(f"/v1/payment_methods/{bare['payment_method']}")["customer"] is None
+    reused = pay(api, status=400, payment_method=bare["payment_method"], confirm="true",
+                 **CARD_ONLY)["error"]
+    assert reused["message"].startswith("The provided PaymentMethod was previously used")
+    saved = api.post(f"/v1/payment_methods/{bare['payment_method']}/attach", {"customer": cus})
+    assert saved["customer"] == cus
 
 
 def test_a_customers_legacy_card_and_default_source_pay(api):

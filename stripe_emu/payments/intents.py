@@ -292,7 +292,8 @@ def payment_method_to_confirm(req, intent, params):
 
 def check_customer(intent, pm):
     """A PaymentMethod saved to a customer is used only on that customer's intents; one used
-    up (used without a customer, or detached) never again."""
+    up (used without a customer, or detached) never again; one paid with for future usage
+    but no customer only once attached."""
     if pm["customer"] is not None and pm["customer"] != intent["customer"]:
         if intent["customer"] is None:
             raise errors.invalid(
@@ -305,7 +306,7 @@ def check_customer(intent, pm):
             f"The PaymentMethod {pm['id']} does not belong to the Customer you supplied "
             f"{intent['customer']}. Please use this PaymentMethod with the Customer that it "
             "belongs to instead.", "payment_method")
-    if pm.get("_consumed"):
+    if pm.get("_consumed") or (pm.get("_used") and pm["customer"] is None):
         raise errors.invalid(
             f"The provided PaymentMethod was previously used with a {_NOUNS[intent['object']]} "
             "without Customer attachment, shared with a connected account without Customer "

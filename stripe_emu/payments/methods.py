@@ -10,7 +10,8 @@ A PaymentMethod's JSON keeps what its card will do in internal keys (`_decline`,
 once Stripe runs them (at attach, setup or payment); until then a check of a field that was
 given shows "unchecked". `_consumed` marks one used without a customer, or detached: it can
 never be attached or used again. The store copies `_consumed` into the row's status column
-("consumed"), so attaching is one guarded update.
+("consumed"), so attaching is one guarded update. `_used` marks one paid with for future
+usage without a customer: it may still be attached, and only then used again.
 """
 from .. import errors, events, ids, testcards
 from ..store import objects

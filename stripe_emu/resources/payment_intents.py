@@ -304,14 +304,16 @@ def _fail(req, before, intent, pm, error, action):
 
 
 def _keep_payment_method(req, intent, pm):
-    """After a payment: with setup_future_usage and a customer the PaymentMethod is saved to
-    the customer (and counts as set up); without a customer it is used up."""
+    """After a payment: with setup_future_usage the PaymentMethod counts as set up and is
+    saved to the intent's customer — or, without one, "can still be attached to a Customer
+    after the transaction completes" (Stripe); without it, one with no customer is used up."""
     if methods.is_legacy(pm):
         return
     if intent["setup_future_usage"] and intent["customer"] and pm["customer"] is None:
         methods.attach(req, dict(pm, _set_up=True), intent["customer"])
-    elif intent["setup_future_usage"] and pm["customer"] is not None:
-        objects.update(req.db, req.account, methods.checked(dict(pm, _set_up=True)))
+    elif intent["setup_future_usage"]:
+        objects.update(req.db, req.account, methods.checked(
+            dict(pm, _set_up=True, _used=pm["customer"] is None)))
     else:
         methods.consume(req, pm)
 
