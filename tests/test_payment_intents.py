@@ -250,6 +250,11 @@ def test_a_customers_legacy_card_and_default_source_pay(api):
         "You cannot confirm this PaymentIntent because it's missing a payment method. To "
         f"confirm the PaymentIntent with {bare}, specify a payment method attached to this "
         "customer along with the customer ID.")
+    # Stripe's answer in a request log (req_sAwRRUXorXDThA, quoted in public code).
+    assert pay(api, status=400, confirm="true", **CARD_ONLY)["error"]["message"] == (
+        "You cannot confirm this PaymentIntent because it's missing a payment method. You can "
+        "either update the PaymentIntent with a payment method and then confirm it again, or "
+        "confirm it again directly with a payment method.")
     stranger = pay(api, status=400, payment_method=card["id"], confirm="true",
                    **CARD_ONLY)["error"]
     assert stranger["message"] == (

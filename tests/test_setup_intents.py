@@ -81,7 +81,10 @@ def test_confirming_needs_a_return_url_unless_redirects_are_off(app, api):
 def test_confirm_without_a_payment_method(api):
     intent = setup(api)
     error = api.post(f"/v1/setup_intents/{intent['id']}/confirm", status=400)["error"]
-    assert error["code"] == UNEXPECTED and "missing a payment method" in error["message"]
+    assert error["code"] == UNEXPECTED and error["message"] == (
+        "You cannot confirm this SetupIntent because it's missing a payment method. You can "
+        "either update the SetupIntent with a payment method and then confirm it again, or "
+        "confirm it again directly with a payment method.")
 
 
 def test_a_decline_keeps_the_failed_intent_and_answers_402(app, api):

@@ -60,6 +60,12 @@ _PUBLISHABLE = {
                      "status", "usage"),
 }
 _NOUNS = {"payment_intent": "PaymentIntent", "setup_intent": "SetupIntent"}
+# The end of Stripe's refusal to confirm an intent without a PaymentMethod (a request log
+# quoted in public code).
+MISSING_PAYMENT_METHOD = {
+    kind: f"You can either update the {noun} with a payment method and then confirm it "
+          "again, or confirm it again directly with a payment method."
+    for kind, noun in _NOUNS.items()}
 _ERROR_NOUNS = {"payment_intent": "payment_intent", "setup_intent": "setupintent"}
 
 

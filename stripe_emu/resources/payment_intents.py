@@ -207,9 +207,7 @@ def _confirm(req, before, params):
     if pm is None:
         tail = (f"To confirm the PaymentIntent with {before['customer']}, specify a payment "
                 "method attached to this customer along with the customer ID."
-                if before["customer"] else
-                # UNCERTAIN: the tail without a customer.
-                "Update the PaymentIntent with a payment method and then confirm it again.")
+                if before["customer"] else intents.MISSING_PAYMENT_METHOD["payment_intent"])
         raise errors.StripeError("You cannot confirm this PaymentIntent because it's missing a "
                                  f"payment method. {tail}",
                                  code="payment_intent_unexpected_state",

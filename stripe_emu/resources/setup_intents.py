@@ -114,8 +114,8 @@ def _confirm(req, before, params):
     pm = intents.payment_method_to_confirm(req, before, params)
     if pm is None:
         raise errors.StripeError(
-            "You cannot confirm this SetupIntent because it's missing a payment method. Update "
-            "the SetupIntent with a payment method and then confirm it again.",
+            "You cannot confirm this SetupIntent because it's missing a payment method. "
+            + intents.MISSING_PAYMENT_METHOD[KIND],
             code="setup_intent_unexpected_state", setup_intent=present(before))
     return_url = params.get("return_url")
     intents.needs_return_url(before, return_url)
