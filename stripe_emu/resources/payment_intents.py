@@ -10,6 +10,8 @@ Stripe's do. The shared rules (moves, client secret, return_url) are
 payments/intents.py's (3D Secure: payments/authentication.py); paying with a PaymentMethod
 is payments/methods.py's.
 """
+import functools
+
 from .. import errors, events, ids, search
 from ..expand import present
 from ..payments import (amounts, authentication, charging, intents, methods,
@@ -23,12 +25,38 @@ _UNSUPPORTED = ("mandate", "mandate_data")
 # Fields update may change (besides metadata, payment_method and the ones checked).
 _UPDATABLE = ("description", "receipt_email", "statement_descriptor",
               "statement_descriptor_suffix")
+# "The charges property on PaymentIntent has been removed" at this version (Stripe's
+# changelog); before it, a PaymentIntent lists its charges.
+CHARGES_REMOVED = "2022-11-15"
 # docs.stripe.com/search#query-fields-for-payment-intents
 SEARCH_FIELDS = {"amount": search.NUMERIC, "created": search.NUMERIC,
                  "currency": search.STRING, "customer": search.STRING,
                  "metadata": search.TOKEN, "status": search.STRING}
 
 
+def _versioned(operation):
+    """`operation` answering in the request's API version: before CHARGES_REMOVED, each
+    PaymentIntent it returns carries its `charges` (newest first)."""
+    @functools.wraps(operation)
+    def answer(req, *args, **kwargs):
+        result = operation(req, *args, **kwargs)
+        if req.api_version >= CHARGES_REMOVED:
+            return result
+        if result["object"] != KIND:
+            return dict(result, data=[_with_charges(req, item) for item in result["data"]])
+        return _with_charges(req, result)
+    return answer
+
+
+def _with_charges(req, intent):
+    data, has_more = objects.page(req.db, req.account, ("charge",), limit=100,
+                                  fields={"payment_intent": intent["id"]})
+    return dict(intent, charges={
+        "object": "list", "data": [present(charge) for charge in data], "has_more": has_more,
+        "total_count": len(data), "url": f"/v1/charges?payment_intent={intent['id']}"})
+
+
+@_versioned
 def create_payment_intent(req):
     params = req.params
     for param in (*_CONNECT, *_UNSUPPORTED):
@@ -102,10 +130,12 @@ def create_payment_intent(req):
     return _confirm(req, intent, params) if params.get("confirm") else intent
 
 
+@_versioned
 def retrieve_payment_intent(req, intent):
     return intents.for_caller(req, intents.fetch(req, intent, KIND))
 
 
+@_versioned
 def update_payment_intent(req, intent):
     before = intents.fetch_to_update(req, intent, KIND)
     params = req.params
@@ -128,10 +158,12 @@ def update_payment_intent(req, intent):
     return intents.update(req, before, after)
 
 
+@_versioned
 def confirm_payment_intent(req, intent):
     return intents.confirm_as_caller(req, intent, KIND, _confirm)
 
 
+@_versioned
 def capture_payment_intent(req, intent):
     before = intents.fetch(req, intent, KIND)
     params = req.params
@@ -160,6 +192,7 @@ def capture_payment_intent(req, intent):
     return after
 
 
+@_versioned
 def cancel_payment_intent(req, intent):
     before = intents.fetch(req, intent, KIND)
     intents.check(before, "cancel")
@@ -174,6 +207,7 @@ def cancel_payment_intent(req, intent):
     return after
 
 
+@_versioned
 def list_payment_intents(req):
     return common.list_page(req, "/v1/payment_intents", (KIND,),
                             lambda bad: f"No such payment_intent: '{bad}'",
@@ -181,6 +215,7 @@ def list_payment_intents(req):
                             created=req.params.get("created"))
 
 
+@_versioned
 def search_payment_intents(req):
     return common.search_page(req, KIND, SEARCH_FIELDS, "payment_intents")
 
