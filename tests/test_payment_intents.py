@@ -87,7 +87,7 @@ def test_confirming_needs_a_return_url_unless_off_session_or_redirects_are_off(a
 
 def test_before_2023_08_16_an_intent_takes_cards_without_a_return_url(api):
     # "2023-08-16: automatic_payment_methods is enabled by default" (Stripe's changelog):
-    # clients pinned before it (stripe-node 11, Cashier 14) confirm cards without one.
+    # clients pinned before it (stripe-node 12 pins 2022-11-15) confirm cards without one.
     old = {"Stripe-Version": "2022-11-15"}
     done = api.post("/v1/payment_intents", {"amount": "2000", "currency": "usd",
                                             "payment_method": "pm_card_visa",
@@ -104,7 +104,7 @@ def test_before_2023_08_16_an_intent_takes_cards_without_a_return_url(api):
 
 def test_before_2022_11_15_an_intent_lists_its_charges(api):
     # "2022-11-15: The charges property on PaymentIntent has been removed. You can use the
-    # latest_charge property instead" (Stripe's changelog); stripe-node 10 pins 2022-08-01.
+    # latest_charge property instead" (Stripe's changelog); stripe-node 11 pins 2022-08-01.
     old = {"Stripe-Version": "2022-08-01"}
     done = api.post("/v1/payment_intents", {"amount": "2000", "currency": "usd",
                                             "payment_method": "pm_card_visa",
@@ -117,6 +117,16 @@ def test_before_2022_11_15_an_intent_lists_its_charges(api):
     assert api.get(path, headers=old)["charges"] == charges
     assert api.get("/v1/payment_intents", headers=old)["data"][0]["charges"] == charges
     assert "charges" not in api.get(path)
+
+
+def test_a_declined_payment_method_shows_the_checks_its_charge_ran(app, api):
+    error = pay(api, status=402, payment_method="pm_card_chargeDeclined", confirm="true",
+                **CARD_ONLY)["error"]
+    ran = api.get(f"/v1/charges/{error['charge']}")["payment_method_details"]["card"]["checks"]
+    assert ran["cvc_check"] == "pass"
+    for shown in (error["payment_method"], error["payment_intent"]["last_payment_error"][
+            "payment_method"], api.get(f"/v1/payment_methods/{error['payment_method']['id']}")):
+        assert shown["card"]["checks"] == ran
 
 
 def test_a_decline_answers_402_and_keeps_the_failed_charge(app, api):

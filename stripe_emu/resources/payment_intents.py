@@ -325,8 +325,9 @@ def _pay(req, before, intent, pm, action, decline=None, authenticated=False):
 
 def _fail(req, before, intent, pm, error, action):
     """Back to requires_payment_method with last_payment_error (the PaymentMethod, if it has
-    no customer, used up); raise `error`, carrying the intent, while keeping all this."""
-    methods.consume(req, pm)
+    no customer, used up, with the checks its charge ran); raise `error`, carrying the intent,
+    while keeping all this."""
+    pm = methods.consume(req, pm)
     failed = dict(intent, status="requires_payment_method", payment_method=None,
                   next_action=None, last_payment_error=intents.last_error(error, pm))
     intents.move(req, before, failed, action)
