@@ -168,7 +168,15 @@ def test_manual_capture_partial_and_its_refusals(app, api):
     assert event_types(api)[-2:] == ["charge.succeeded", "payment_intent.amount_capturable_updated"]
     too_much = api.post(f"/v1/payment_intents/{intent['id']}/capture",
                         {"amount_to_capture": "2500"}, status=400)["error"]
-    assert too_much["param"] == "amount_to_capture"
+    # Stripe's sentence, as WooCommerce Payments quotes it from production captures.
+    assert (too_much["param"], too_much["code"], too_much["message"]) == (
+        "amount_to_capture", "amount_too_large",
+        "The payment could not be captured because the requested capture amount is greater "
+        "than the amount you can capture for this charge.")
+    too_little = api.post(f"/v1/payment_intents/{intent['id']}/capture",
+                          {"amount_to_capture": "10"}, status=400)["error"]
+    assert (too_little["param"], too_little["code"]) == ("amount_to_capture",
+                                                         "amount_too_small")
     done = api.post(f"/v1/payment_intents/{intent['id']}/capture",
                     {"amount_to_capture": "1500"})
     assert (done["status"], done["amount_received"], done["amount_capturable"]) == (

@@ -175,11 +175,12 @@ def capture_payment_intent(req, intent):
     if amount is not None:
         amounts.positive(amount, "amount_to_capture")
         if amount > before["amount_capturable"]:
-            # UNCERTAIN wording.
+            # Stripe's sentence, as WooCommerce Payments quotes it from PaymentIntent captures.
             raise errors.invalid(
-                f"The amount_to_capture ({amount}) cannot be more than the amount_capturable "
-                f"({before['amount_capturable']}) of this PaymentIntent.", "amount_to_capture",
+                "The payment could not be captured because the requested capture amount is "
+                "greater than the amount you can capture for this charge.", "amount_to_capture",
                 "amount_too_large")
+        amounts.charge_amount(amount, before["currency"], "amount_to_capture")
     charge = objects.get(req.db, req.account, before["latest_charge"])
     charging.capture_charge(
         req, charge, amount, statement_descriptor=params.get("statement_descriptor"),
