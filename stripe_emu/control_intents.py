@@ -14,7 +14,7 @@ import hmac
 from . import control, errors, events
 from .expand import present
 from .payments import intents
-from .payments.intents import return_url  # where the page sends the customer back
+from .payments.authentication import return_url  # where the page sends the customer back
 from .resources import payment_intents, setup_intents
 from .store import objects
 

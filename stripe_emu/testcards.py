@@ -61,6 +61,7 @@ _CARDS = {
 # examples and CLI fixtures pass tok_visa again and again.
 MAGIC_TOKENS = {tok: n for n, (_, _, toks) in _CARDS.items() for tok in toks.split()}
 MAGIC_TOKENS.update({tok: n for n, (*_, toks) in _INTERNATIONAL.items() for tok in toks.split()})
+MAGIC_TOKENS.update(_3DS.TOKENS)
 
 
 class Decline(NamedTuple):
@@ -96,8 +97,9 @@ _DECLINES = {
                                 "An error occurred while processing your card. "
                                 "Try again in a little bit."),
 }
-# The documented exception: attaching succeeds, charging fails (generic decline).
-_CHARGE_FAILS = {"4000000000000341"}
+# The documented exception: attaching succeeds, charging fails (generic decline); and the 3D
+# Secure card whose lookup fails ("Payments are declined with a card_declined failure code").
+_CHARGE_FAILS = {"4000000000000341", "4000008400001280"}
 # cvc_check "fail" (when a CVC was given); the card still attaches.
 _CVC_FAILS = {"4000000000000101"}
 # AVS cards: (address_line1_check, address_zip_check) when the field was supplied.

@@ -74,6 +74,25 @@ def test_confirming_needs_a_return_url_unless_off_session_or_redirects_are_off(a
     saved = api.post("/v1/payment_methods/pm_card_visa/attach", {"customer": cus})
     assert pay(api, customer=cus, payment_method=saved["id"], confirm="true",
                off_session="true")["status"] == "succeeded"
+    # Laravel Cashier's charge() sends confirmation_method=automatic: at 2023-08-16 Stripe
+    # answers it with the return_url error (laravel-vue-stripe-cashier#4), not a conflict.
+    cashier = {"payment_method": "pm_card_visa", "confirm": "true",
+               "confirmation_method": "automatic"}
+    assert pay(api, status=400, **cashier)["error"]["message"] == error["message"]
+    assert pay(api, **cashier, **CARD_ONLY)["status"] == "succeeded"
+    assert pay(api, status=400, **cashier, **{"automatic_payment_methods[enabled]": "true"})[
+        "error"]["message"] == ("You may only specify one of these parameters: "
+                                "automatic_payment_methods, confirmation_method.")
+
+
+def test_a_declined_payment_method_shows_the_checks_its_charge_ran(app, api):
+    error = pay(api, status=402, payment_method="pm_card_chargeDeclined", confirm="true",
+                **CARD_ONLY)["error"]
+    ran = api.get(f"/v1/charges/{error['charge']}")["payment_method_details"]["card"]["checks"]
+    assert ran["cvc_check"] == "pass"
+    for shown in (error["payment_method"], error["payment_intent"]["last_payment_error"][
+            "payment_method"], api.get(f"/v1/payment_methods/{error['payment_method']['id']}")):
+        assert shown["card"]["checks"] == ran
 
 
 def test_a_decline_answers_402_and_keeps_the_failed_charge(app, api):
@@ -115,7 +134,15 @@ def test_manual_capture_partial_and_its_refusals(app, api):
     assert event_types(api)[-2:] == ["charge.succeeded", "payment_intent.amount_capturable_updated"]
     too_much = api.post(f"/v1/payment_intents/{intent['id']}/capture",
                         {"amount_to_capture": "2500"}, status=400)["error"]
-    assert too_much["param"] == "amount_to_capture"
+    # Stripe's sentence, as WooCommerce Payments quotes it from production captures.
+    assert (too_much["param"], too_much["code"], too_much["message"]) == (
+        "amount_to_capture", "amount_too_large",
+        "The payment could not be captured because the requested capture amount is greater "
+        "than the amount you can capture for this charge.")
+    too_little = api.post(f"/v1/payment_intents/{intent['id']}/capture",
+                          {"amount_to_capture": "10"}, status=400)["error"]
+    assert (too_little["param"], too_little["code"]) == ("amount_to_capture",
+                                                         "amount_too_small")
     done = api.post(f"/v1/payment_intents/{intent['id']}/capture",
                     {"amount_to_capture": "1500"})
     assert (done["status"], done["amount_received"], done["amount_capturable"]) == (
@@ -124,11 +151,17 @@ def test_manual_capture_partial_and_its_refusals(app, api):
     assert (charge["captured"], charge["amount_captured"], charge["amount_refunded"]) == (
         True, 1500, 500)
     assert event_types(api)[-2:] == ["charge.captured", "payment_intent.succeeded"]
+    # Stripe's answer in request logs (req_6D8JJSCdJkwmv3, 2025; cartalyst/stripe#211).
     error = api.post(f"/v1/payment_intents/{intent['id']}/capture", status=400)["error"]
-    assert (error["code"], error["message"]) == (UNEXPECTED, (
-        "This PaymentIntent could not be captured because it has a status of succeeded. Only "
-        "a PaymentIntent with one of the following statuses may be captured: "
-        "requires_capture."))
+    assert (error["code"], error["message"]) == (
+        UNEXPECTED, "This PaymentIntent could not be captured because it has already been "
+                    "captured.")
+    waiting = pay(api, **CARD_ONLY)
+    error = api.post(f"/v1/payment_intents/{waiting['id']}/capture", status=400)["error"]
+    assert error["message"] == (
+        "This PaymentIntent could not be captured because it has a status of "
+        "requires_payment_method. Only a PaymentIntent with one of the following statuses "
+        "may be captured: requires_capture.")
 
 
 def test_cancel_refunds_an_authorization(app, api):
@@ -152,6 +185,25 @@ def test_cancel_refunds_an_authorization(app, api):
     assert "status of canceled" in capture["message"]
 
 
+def test_an_authorization_left_seven_days_cancels_the_intent(app, api):
+    # "Uncaptured PaymentIntents are cancelled a set number of days (7 by default) after
+    # their creation" (Stripe's capture reference).
+    now = [1_700_000_000]
+    app.clock = lambda: now[0]
+    intent = pay(api, payment_method="pm_card_visa", confirm="true", capture_method="manual",
+                 **CARD_ONLY)
+    now[0] += 7 * 24 * 60 * 60
+    api.post("/v1/customers")  # any write runs what is due
+    canceled = api.get(f"/v1/payment_intents/{intent['id']}")
+    assert (canceled["status"], canceled["cancellation_reason"], canceled["canceled_at"],
+            canceled["amount_capturable"]) == ("canceled", "automatic", now[0], 0)
+    assert api.get(f"/v1/charges/{intent['latest_charge']}")["refunded"] is True
+    assert event_types(api)[-3:] == ["charge.expired", "payment_intent.canceled",
+                                     "customer.created"]
+    error = api.post(f"/v1/payment_intents/{intent['id']}/capture", status=400)["error"]
+    assert (error["code"], error["payment_intent"]["status"]) == (UNEXPECTED, "canceled")
+
+
 def test_refunds_by_payment_intent(app, api):
     intent = pay(api, payment_method="pm_card_visa", confirm="true", **CARD_ONLY)
     refund = api.post("/v1/refunds", {"payment_intent": intent["id"], "amount": "500"})
@@ -172,6 +224,16 @@ def test_setup_future_usage_saves_the_card_to_the_customer(app, api):
     assert "payment_method.attached" in event_types(api)
     again = pay(api, customer=cus, payment_method=pm["id"], confirm="true", off_session="true")
     assert again["status"] == "succeeded"
+    # "If no Customer was provided, the payment method can still be attached to a Customer
+    # after the transaction completes" (setup_future_usage's description).
+    bare = pay(api, payment_method="pm_card_visa", confirm="true",
+               setup_future_usage="off_session", **CARD_ONLY)
+    assert api.get(f"/v1/payment_methods/{bare['payment_method']}")["customer"] is None
+    reused = pay(api, status=400, payment_method=bare["payment_method"], confirm="true",
+                 **CARD_ONLY)["error"]
+    assert reused["message"].startswith("The provided PaymentMethod was previously used")
+    saved = api.post(f"/v1/payment_methods/{bare['payment_method']}/attach", {"customer": cus})
+    assert saved["customer"] == cus
 
 
 def test_a_customers_legacy_card_and_default_source_pay(api):
@@ -189,11 +251,22 @@ def test_a_customers_legacy_card_and_default_source_pay(api):
         "You cannot confirm this PaymentIntent because it's missing a payment method. To "
         f"confirm the PaymentIntent with {bare}, specify a payment method attached to this "
         "customer along with the customer ID.")
+    # Stripe's answer in a request log (req_sAwRRUXorXDThA, quoted in public code).
+    assert pay(api, status=400, confirm="true", **CARD_ONLY)["error"]["message"] == (
+        "You cannot confirm this PaymentIntent because it's missing a payment method. You can "
+        "either update the PaymentIntent with a payment method and then confirm it again, or "
+        "confirm it again directly with a payment method.")
     stranger = pay(api, status=400, payment_method=card["id"], confirm="true",
                    **CARD_ONLY)["error"]
     assert stranger["message"] == (
         f"The `payment_method` parameter supplied {card['id']} belongs to the Customer {cus}. "
         "Please include the Customer in the `customer` parameter on the PaymentIntent.")
+    other = customer(api)
+    wrong = pay(api, status=400, customer=other, payment_method=card["id"], confirm="true",
+                **CARD_ONLY)["error"]
+    assert (wrong["param"], wrong["message"]) == ("payment_method", (
+        f"The PaymentMethod {card['id']} does not belong to the Customer you supplied {other}. "
+        "Please use this PaymentMethod with the Customer that it belongs to instead."))
 
 
 def test_amounts_currencies_and_parameters(api):
@@ -240,17 +313,60 @@ def test_update_list_and_search(api):
     assert refused["code"] == UNEXPECTED
 
 
+def test_a_finished_intent_still_takes_metadata_and_description(app, api):
+    done = pay(api, payment_method="pm_card_visa", confirm="true", **CARD_ONLY)
+    path = f"/v1/payment_intents/{done['id']}"
+    noted = api.post(path, {"metadata[order_id]": "6735", "description": "order 6735"})
+    assert (noted["status"], noted["metadata"], noted["description"]) == (
+        "succeeded", {"order_id": "6735"}, "order 6735")
+    assert stored(app, done["id"])["metadata"] == {"order_id": "6735"}
+    error = api.post(path, {"metadata[more]": "x", "amount": "100"}, status=400)["error"]
+    assert (error["code"], error["param"]) == (UNEXPECTED, "amount")
+    assert error["message"] == (
+        "This PaymentIntent's amount could not be updated because it has a status of "
+        "succeeded. You may only update the amount of a PaymentIntent with one of the "
+        "following statuses: requires_payment_method, requires_confirmation, requires_action.")
+    assert stored(app, done["id"])["metadata"] == {"order_id": "6735"}
+    canceled = api.post(f"/v1/payment_intents/{pay(api)['id']}/cancel")
+    for action in ("", "/confirm"):
+        error = api.post(f"/v1/payment_intents/{canceled['id']}{action}",
+                         {"payment_method": "pm_card_visa"}, status=400)["error"]
+        assert (error["param"], error["payment_intent"]["status"]) == ("payment_method",
+                                                                      "canceled")
+        assert error["message"].startswith(
+            "This PaymentIntent's payment_method could not be updated because it has a "
+            "status of canceled. You may only update the payment_method of a PaymentIntent "
+            "with one of the following statuses: requires_payment_method, ")
+    assert api.post(f"/v1/payment_intents/{canceled['id']}",
+                    {"metadata[why]": "duplicate"})["metadata"] == {"why": "duplicate"}
+
+
 def test_a_publishable_key_retrieves_and_confirms_with_the_client_secret(api):
-    intent = pay(api, **CARD_ONLY, **{"metadata[secret]": "x"})
+    intent = pay(api, customer=customer(api), **CARD_ONLY, **{"metadata[secret]": "x"})
     path = f"/v1/payment_intents/{intent['id']}"
     seen = api.get(path, {"client_secret": intent["client_secret"]}, key=PUBLISHABLE_KEY)
-    assert (seen["id"], seen["metadata"]) == (intent["id"], {})
+    # Only the fields Stripe's reference marks "retrievable with publishable key".
+    assert seen == {field: intent[field] for field in (
+        "id", "object", "amount", "amount_details", "automatic_payment_methods", "canceled_at",
+        "cancellation_reason", "capture_method", "client_secret", "confirmation_method",
+        "created", "currency", "description", "last_payment_error", "livemode", "next_action",
+        "payment_method", "payment_method_types", "processing", "receipt_email",
+        "setup_future_usage", "shipping", "status")}
     error = api.get(path, key=PUBLISHABLE_KEY, status=400)["error"]
     assert error["message"] == ("The client_secret provided does not match the client_secret "
                                 "associated with the PaymentIntent.")
     done = api.post(f"{path}/confirm", {"client_secret": intent["client_secret"],
-                                        "payment_method": "pm_card_visa"}, key=PUBLISHABLE_KEY)
-    assert done["status"] == "succeeded"
+                                        "payment_method": "pm_card_visa",
+                                        "expand[]": "payment_method"}, key=PUBLISHABLE_KEY)
+    assert (done["status"], done["payment_method"]["object"]) == ("succeeded",
+                                                                  "payment_method")
+    assert not {"customer", "metadata", "latest_charge"} & set(done)
+    declined = pay(api, customer=customer(api), **CARD_ONLY, **{"metadata[secret]": "x"})
+    error = api.post(f"/v1/payment_intents/{declined['id']}/confirm", {
+        "client_secret": declined["client_secret"], "payment_method": "pm_card_chargeDeclined"},
+        key=PUBLISHABLE_KEY, status=402)["error"]
+    assert error["payment_intent"]["status"] == "requires_payment_method"
+    assert not {"customer", "metadata"} & set(error["payment_intent"])
     for path_, method in ((f"{path}/capture", api.post), (f"{path}/cancel", api.post),
                           ("/v1/payment_intents", api.post), ("/v1/payment_intents", api.get)):
         assert method(path_, key=PUBLISHABLE_KEY, status=401)["error"]["code"] == \

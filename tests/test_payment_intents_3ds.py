@@ -84,6 +84,25 @@ def test_some_cards_decline_after_authentication(app, api, pm, decline_code):
     assert event_types(api)[-2:] == ["charge.failed", "payment_intent.payment_failed"]
 
 
+def test_the_lookup_error_and_frictionless_cards_ask_nothing(api):
+    # "the 3D Secure lookup request fails with a processing error. Payments are declined
+    # with a card_declined failure code"; the frictionless card "succeeds" (testing page).
+    error = pay(api, status=402, payment_method="pm_card_threeDSecureRequiredProcessingError",
+                confirm="true", **CARD_ONLY)["error"]
+    assert (error["code"], error["payment_intent"]["next_action"]) == ("card_declined", None)
+    for pm in ("pm_card_threeDSecureOptionalProcessingError", card(api, "4000000032200000")):
+        assert pay(api, payment_method=pm, confirm="true", **CARD_ONLY)["status"] == \
+            "succeeded"
+    assert pay(api, payment_method=card(api, "4000008400000027"), confirm="true",
+               **CARD_ONLY)["status"] == "requires_action"
+
+
+def card(api, number):
+    return api.post("/v1/payment_methods", {"type": "card", "card[number]": number,
+                                            "card[exp_month]": "12", "card[exp_year]": "2040"})[
+        "id"]
+
+
 @pytest.mark.parametrize("pm, decline_code", [
     ("pm_card_authenticationRequired", "authentication_required"),
     ("pm_card_threeDSecure2Required", "authentication_required"),

@@ -106,7 +106,21 @@ def test_magic_ids_make_a_new_payment_method_each_time(app, api):
     assert first["card"]["fingerprint"] == second["card"]["fingerprint"]
     assert (first["card"]["brand"], first["card"]["last4"]) == ("visa", "4242")
     assert attach(api, "pm_card_mastercard", cus)["card"]["brand"] == "mastercard"
-    assert api.get("/v1/payment_methods/pm_card_visa", status=404)
+
+
+def test_a_magic_id_is_retrieved_as_its_test_card(app, api):
+    # Laravel Cashier retrieves the id it is given before attaching it, and its suites pass
+    # pm_card_visa against Stripe's test mode.
+    cus = customer(api)
+    seen = api.get("/v1/payment_methods/pm_card_visa")
+    assert (seen["id"], seen["customer"], seen["card"]["last4"]) == ("pm_card_visa", None,
+                                                                    "4242")
+    assert count(app, "payment_method") == 0
+    saved = attach(api, seen["id"], cus)
+    assert saved["id"].startswith("pm_1") and saved["card"]["fingerprint"] == \
+        seen["card"]["fingerprint"]
+    assert api.get("/v1/payment_methods/pm_card_nope", status=404)["error"]["message"] == \
+        "No such PaymentMethod: 'pm_card_nope'"
 
 
 def test_detach_then_never_again(app, api):

@@ -81,7 +81,10 @@ def test_confirming_needs_a_return_url_unless_redirects_are_off(app, api):
 def test_confirm_without_a_payment_method(api):
     intent = setup(api)
     error = api.post(f"/v1/setup_intents/{intent['id']}/confirm", status=400)["error"]
-    assert error["code"] == UNEXPECTED and "missing a payment method" in error["message"]
+    assert error["code"] == UNEXPECTED and error["message"] == (
+        "You cannot confirm this SetupIntent because it's missing a payment method. You can "
+        "either update the SetupIntent with a payment method and then confirm it again, or "
+        "confirm it again directly with a payment method.")
 
 
 def test_a_decline_keeps_the_failed_intent_and_answers_402(app, api):
@@ -226,13 +229,33 @@ def test_update_list_and_missing(api):
         "No such PaymentMethod: 'pm_nope'"
 
 
+def test_a_finished_intent_still_takes_metadata(app, api):
+    done = setup(api, payment_method="pm_card_visa", confirm="true", **CARD_ONLY)
+    dropped = api.post(f"/v1/setup_intents/{setup(api)['id']}/cancel")
+    for intent in (done, dropped):
+        path = f"/v1/setup_intents/{intent['id']}"
+        noted = api.post(path, {"metadata[user]": "42", "description": "saved at signup"})
+        assert (noted["status"], noted["metadata"], noted["description"]) == (
+            intent["status"], {"user": "42"}, "saved at signup")
+        error = api.post(path, {"payment_method": "pm_card_mastercard"}, status=400)["error"]
+        assert (error["code"], error["param"], error["message"]) == (
+            UNEXPECTED, "payment_method",
+            f"This SetupIntent's payment_method could not be updated because it has a status "
+            f"of {intent['status']}. You may only update the payment_method of a SetupIntent "
+            "with one of the following statuses: requires_payment_method, "
+            "requires_confirmation, requires_action.")
+        assert stored(app, intent["id"])["payment_method"] == intent["payment_method"]
+
 def test_a_publishable_key_retrieves_and_confirms_with_the_client_secret(app, api):
     intent = setup(api, **CARD_ONLY, **{"metadata[internal]": "x"})
     secret = intent["client_secret"]
     path = f"/v1/setup_intents/{intent['id']}"
     seen = api.get(path, {"client_secret": secret}, key=PUBLISHABLE_KEY)
-    assert (seen["id"], seen["status"], seen["metadata"]) == (
-        intent["id"], "requires_payment_method", {})
+    # Only the fields Stripe's reference marks "retrievable with publishable key".
+    assert seen == {field: intent[field] for field in (
+        "id", "object", "automatic_payment_methods", "cancellation_reason", "client_secret",
+        "created", "description", "last_setup_error", "livemode", "next_action",
+        "payment_method", "payment_method_types", "status", "usage")}
     for wrong in ({}, {"client_secret": "seti_x_secret_y"}):
         error = api.get(path, wrong, key=PUBLISHABLE_KEY, status=400)["error"]
         assert error["message"] == ("The client_secret provided does not match the "
@@ -241,7 +264,7 @@ def test_a_publishable_key_retrieves_and_confirms_with_the_client_secret(app, ap
                   key=PUBLISHABLE_KEY)
     done = api.post(f"{path}/confirm", {"client_secret": secret, "payment_method": pm["id"]},
                     key=PUBLISHABLE_KEY)
-    assert (done["status"], done["metadata"]) == ("succeeded", {})
+    assert done["status"] == "succeeded" and not {"customer", "metadata"} & set(done)
     for refused in (lambda: api.post("/v1/setup_intents", key=PUBLISHABLE_KEY, status=401),
                     lambda: api.get("/v1/setup_intents", key=PUBLISHABLE_KEY, status=401),
                     lambda: api.post(f"{path}/cancel", key=PUBLISHABLE_KEY, status=401)):

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from test_international_cards import INTERNATIONAL_TOKENS
+from test_three_d_secure_cards import THREE_D_SECURE_TOKENS
 from stripe_emu import testcards as tc
 from stripe_emu.errors import StripeError
 
@@ -146,7 +147,8 @@ def test_unknown_tokens():
     assert tc.magic_token("tok_nope", TODAY) is None
     assert tc.magic_token("tok_1abc", TODAY) is None
     assert tc.magic_token("btok_us", TODAY) is None
-    assert set(TOKENS) | set(INTERNATIONAL_TOKENS) == set(tc.MAGIC_TOKENS)
+    assert set(TOKENS) | set(INTERNATIONAL_TOKENS) | set(THREE_D_SECURE_TOKENS) == set(
+        tc.MAGIC_TOKENS)
 
 
 def test_default_expiry_is_a_future_date():

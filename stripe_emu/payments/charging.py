@@ -26,7 +26,7 @@ import base64
 from .. import errors, events, ids
 from ..store import objects
 from ..store import payments as store
-from . import amounts, balance, instruments, outcomes, refunding
+from . import amounts, balance, instruments, intents, outcomes, refunding
 
 CARD_CHARGE, BANK_CHARGE = "ch_", "py_"
 EXPIRY_DAYS = 7
@@ -203,7 +203,8 @@ def _expired(charge):
 
 def expire(ctx, charge):
     """An authorization left uncaptured for 7 days: refunded in full (reason
-    expired_uncaptured_charge), charge.expired. `ctx` is a request or events.by_stripe."""
+    expired_uncaptured_charge), charge.expired; its PaymentIntent is canceled. `ctx` is a
+    request or events.by_stripe."""
     if charge["status"] != "succeeded" or charge["captured"] or charge["refunded"]:
         return charge
     after = refunding.release(ctx, charge, charge["amount"] - charge["amount_refunded"],
@@ -211,6 +212,8 @@ def expire(ctx, charge):
     save(ctx, after, charge)
     store.clear_timer(ctx.db, charge["id"])
     events.record(ctx, "charge.expired", after, previous=charge)
+    if charge["payment_intent"]:
+        intents.expire_authorization(ctx, charge["payment_intent"])
     return after
 
 

@@ -1,19 +1,18 @@
 """What SetupIntents and PaymentIntents share: their state machine, their client secret,
-the rules of confirming (which PaymentMethod, `return_url`), 3D Secure (whether a card must
-authenticate, the `next_action` that sends the customer to the emulator's authentication
-page), and the errors they carry (`last_setup_error` / `last_payment_error`).
+the rules of confirming (which PaymentMethod, `return_url`), what an update may change in
+each status, what a publishable key sees, and the errors they carry (`last_setup_error` /
+`last_payment_error`). 3D Secure is authentication.py's.
 
 Every status change is one guarded update from the status the request read (`move`): of two
 requests racing to confirm, capture or cancel one intent, exactly one wins and the other gets
 Stripe's `…_unexpected_state` error.
 """
 import hmac
-import urllib.parse
 
 from .. import errors, events, ids, webhooks
 from ..expand import present
 from ..store import objects
-from ..resources import cards, common
+from ..resources import common
 from . import methods
 
 # The moves of each kind of intent: action → the statuses it may start from. Where each
@@ -22,6 +21,8 @@ from . import methods
 MOVES = {
     "payment_intent": {
         "update": ("requires_payment_method", "requires_confirmation", "requires_action"),
+        "annotate": ("requires_payment_method", "requires_confirmation", "requires_action",
+                     "processing", "requires_capture", "succeeded", "canceled"),
         "confirm": ("requires_payment_method", "requires_confirmation", "requires_action"),
         "authenticate": ("requires_action",),
         "capture": ("requires_capture",),
@@ -30,26 +31,42 @@ MOVES = {
     },
     "setup_intent": {
         "update": ("requires_payment_method", "requires_confirmation", "requires_action"),
+        "annotate": ("requires_payment_method", "requires_confirmation", "requires_action",
+                     "processing", "succeeded", "canceled"),
         "confirm": ("requires_payment_method", "requires_confirmation", "requires_action"),
         "authenticate": ("requires_action",),
         "cancel": ("requires_payment_method", "requires_confirmation", "requires_action"),
     },
 }
-# What 3D Secure says on a Charge or SetupAttempt once the customer authenticated.
-# UNCERTAIN: the flow and version of Stripe's test authentication.
-AUTHENTICATED = {"authentication_flow": "challenge", "result": "authenticated",
-                 "result_reason": None, "version": "2.2.0"}
-_NOUNS = {"payment_intent": "PaymentIntent", "setup_intent": "SetupIntent"}
-_ERROR_NOUNS = {"payment_intent": "payment_intent", "setup_intent": "setupintent"}
-_AUTHENTICATION_FAILED = {
-    "payment_intent": ("payment_intent_authentication_failure",
-                       "The provided PaymentMethod has failed authentication. You can provide "
-                       "payment_method_data or a new PaymentMethod to attempt to fulfill this "
-                       "PaymentIntent again."),
-    "setup_intent": ("setup_intent_authentication_failure",
-                     "The latest attempt to set up the payment method has failed because "
-                     "authentication failed."),
+# What an update may change in any status ("annotate"): a finished payment still takes
+# notes; any other parameter only in the statuses of "update". UNCERTAIN: Stripe's list (its
+# refusals name the field: amount, payment_method…; metadata is changed after success).
+ANNOTATIONS = {"payment_intent": ("description", "metadata", "receipt_email", "expand"),
+               "setup_intent": ("description", "metadata", "expand")}
+# The API version from which an intent accepts the Dashboard's payment methods by default.
+AUTOMATIC_BY_DEFAULT = "2023-08-16"
+# The fields a publishable key sees: Stripe.js's types of the intents, and the reference's
+# "retrievable with publishable key" marks. UNCERTAIN: amount_details and processing.
+_PUBLISHABLE = {
+    "payment_intent": ("id", "object", "amount", "amount_details", "automatic_payment_methods",
+                       "canceled_at", "cancellation_reason", "capture_method", "client_secret",
+                       "confirmation_method", "created", "currency", "description",
+                       "last_payment_error", "livemode", "next_action", "payment_method",
+                       "payment_method_types", "processing", "receipt_email",
+                       "setup_future_usage", "shipping", "status"),
+    "setup_intent": ("id", "object", "automatic_payment_methods", "cancellation_reason",
+                     "client_secret", "created", "description", "last_setup_error",
+                     "livemode", "next_action", "payment_method", "payment_method_types",
+                     "status", "usage"),
 }
+_NOUNS = {"payment_intent": "PaymentIntent", "setup_intent": "SetupIntent"}
+# The end of Stripe's refusal to confirm an intent without a PaymentMethod (a request log
+# quoted in public code).
+MISSING_PAYMENT_METHOD = {
+    kind: f"You can either update the {noun} with a payment method and then confirm it "
+          "again, or confirm it again directly with a payment method."
+    for kind, noun in _NOUNS.items()}
+_ERROR_NOUNS = {"payment_intent": "payment_intent", "setup_intent": "setupintent"}
 
 
 def new(prefix):
@@ -76,17 +93,37 @@ def fetch(req, intent_id, kind):
 
 
 def for_caller(req, intent):
-    """The intent as the caller may see it: "We redact metadata from objects in response to
-    publishable key requests" (Stripe, quoted in react-stripe-js#526). UNCERTAIN: Stripe
-    leaves out more fields for a publishable key; the rest is shown here."""
-    return dict(intent, metadata={}) if req.key_kind == "pk" else intent
+    """The intent as the caller may see it: with a publishable key, only the fields Stripe's
+    reference marks "retrievable with publishable key" (not customer, metadata…)."""
+    if req.key_kind != "pk":
+        return intent
+    return {field: intent[field] for field in _PUBLISHABLE[intent["object"]]}
 
 
-def unexpected_state(intent, action):
-    """Stripe's 400 for an action the intent's status does not allow, carrying the intent."""
+def confirm_as_caller(req, intent_id, kind, confirm):
+    """POST /v1/{setup,payment}_intents/{intent}/confirm: `confirm(req, intent, params)`'s
+    intent as the caller may see it, and so the intent a failure carries."""
+    try:
+        return for_caller(req, confirm(req, fetch(req, intent_id, kind), req.params))
+    except errors.StripeError as error:
+        if getattr(error, kind) is not None:
+            setattr(error, kind, for_caller(req, getattr(error, kind)))
+        raise
+
+
+def unexpected_state(intent, action, param=None):
+    """Stripe's 400 for an action the intent's status does not allow, carrying the intent;
+    for an update, `param` names the field the status no longer lets change."""
     kind, status = intent["object"], intent["status"]
     noun, allowed = _NOUNS[kind], MOVES[kind][action]
-    if action == "capture":
+    if param is not None:
+        message = (f"This {noun}'s {param} could not be updated because it has a status of "
+                   f"{status}. You may only update the {param} of a {noun} with one of the "
+                   f"following statuses: {', '.join(allowed)}.")
+    elif action == "capture" and status == "succeeded":
+        message = ("This PaymentIntent could not be captured because it has already been "
+                   "captured.")
+    elif action == "capture":
         message = (f"This PaymentIntent could not be captured because it has a status of "
                    f"{status}. Only a PaymentIntent with one of the following statuses may be "
                    f"captured: {', '.join(allowed)}.")
@@ -99,14 +136,36 @@ def unexpected_state(intent, action):
                    + (" after being previously confirmed." if kind == "payment_intent" else "."))
     else:
         # UNCERTAIN: the wording for updating (or authenticating) in a final status.
-        message = f"You cannot {action} this {noun} because it has a status of {status}."
-    return errors.StripeError(message, code=f"{kind}_unexpected_state",
+        verb = "update" if action == "annotate" else action
+        message = f"You cannot {verb} this {noun} because it has a status of {status}."
+    return errors.StripeError(message, code=f"{kind}_unexpected_state", param=param,
                               **{kind: present(intent)})
 
 
 def check(intent, action):
     if intent["status"] not in MOVES[intent["object"]][action]:
         raise unexpected_state(intent, action)
+
+
+def check_confirm(intent, params):
+    """Refuse to confirm an intent its status does not let confirm. Confirming a canceled
+    intent with a PaymentMethod is refused as setting that PaymentMethod (Stripe's answer,
+    seen in integrations that confirm after a cancel); UNCERTAIN for other statuses, which
+    get the confirm wording."""
+    if intent["status"] == "canceled" and params.get("payment_method"):
+        raise unexpected_state(intent, "update", "payment_method")
+    check(intent, "confirm")
+
+
+def fetch_to_update(req, intent_id, kind):
+    """The intent POST /v1/{setup,payment}_intents/{intent} changes, once its status lets
+    every parameter given change (a finished intent only takes ANNOTATIONS)."""
+    intent = fetch(req, intent_id, kind)
+    if intent["status"] not in MOVES[kind]["update"]:
+        for param in req.params:
+            if param not in ANNOTATIONS[kind]:
+                raise unexpected_state(intent, "update", param)
+    return intent
 
 
 def move(req, before, after, action):
@@ -116,6 +175,20 @@ def move(req, before, after, action):
     if not objects.update(req.db, req.account, after, expect={"status": before["status"]}):
         raise unexpected_state(objects.get(req.db, req.account, before["id"]), action)
     return after
+
+
+def expire_authorization(ctx, intent_id):
+    """Stripe's own move once a PaymentIntent's authorization expires uncaptured:
+    "Uncaptured PaymentIntents are cancelled a set number of days (7 by default) after their
+    creation" — canceled, with payment_intent.canceled. `ctx`: a request or events.by_stripe.
+    UNCERTAIN: cancellation_reason `automatic` (the enum's reason for Stripe's own cancels)."""
+    intent = objects.get(ctx.db, ctx.account, intent_id)
+    if intent is None or intent["status"] != "requires_capture":
+        return
+    after = dict(intent, status="canceled", canceled_at=ctx.now, amount_capturable=0,
+                 cancellation_reason="automatic")
+    move(ctx, intent, after, "cancel")
+    events.record(ctx, "payment_intent.canceled", after)
 
 
 def create(req, intent):
@@ -134,8 +207,7 @@ def update(req, before, after):
     """POST /v1/{setup,payment}_intents/{intent}: apply to `after` (`before` with the fields
     only one kind has already changed) what both kinds take — customer (set once),
     payment_method_types, payment_method_options, metadata, and a PaymentMethod, which must be
-    confirmed again — then save it, guarded. Refused in a final status."""
-    check(before, "update")
+    confirmed again — then save it, guarded. `before` comes from fetch_to_update."""
     params, kind = req.params, before["object"]
     if "customer" in params:
         if before["customer"] and params["customer"] != before["customer"]:
@@ -146,7 +218,8 @@ def update(req, before, after):
             req, params["customer"], param="customer", status=400)["id"] or None
     if params.get("payment_method_types"):
         after["automatic_payment_methods"], after["payment_method_types"] = \
-            automatic_payment_methods(None, params["payment_method_types"])
+            automatic_payment_methods(None, params["payment_method_types"],
+                                      req.api_version)
     if "payment_method_options" in params:
         after["payment_method_options"] = options(params["payment_method_options"], kind)
     after["metadata"] = common.merged_metadata(before["metadata"], params)
@@ -155,14 +228,18 @@ def update(req, before, after):
         after.update(payment_method=pm["id"], status="requires_confirmation",
                      next_action=None)
     if after != before:
-        move(req, before, after, "update")
+        move(req, before, after,
+             "update" if before["status"] in MOVES[kind]["update"] else "annotate")
     return after
 
 
-def automatic_payment_methods(given_apm, given_types):
-    """(automatic_payment_methods, payment_method_types) of a new intent. At 2023-08-16 an
+def automatic_payment_methods(given_apm, given_types, api_version):
+    """(automatic_payment_methods, payment_method_types) of a new intent. From 2023-08-16 an
     intent without `payment_method_types` accepts the payment methods enabled in the
-    Dashboard (here: card), and may redirect unless told `allow_redirects=never`."""
+    Dashboard (here: card), and may redirect unless told `allow_redirects=never`; before,
+    it takes cards ("automatic_payment_methods is enabled by default", Stripe's changelog)."""
+    if not given_types and given_apm is None and api_version < AUTOMATIC_BY_DEFAULT:
+        return None, ["card"]
     if given_types:
         unknown = [kind for kind in given_types if kind != "card"]
         if unknown:
@@ -221,56 +298,27 @@ def payment_method_to_confirm(req, intent, params):
 
 def check_customer(intent, pm):
     """A PaymentMethod saved to a customer is used only on that customer's intents; one used
-    up (used without a customer, or detached) never again."""
+    up (used without a customer, or detached) never again; one paid with for future usage
+    but no customer only once attached."""
     if pm["customer"] is not None and pm["customer"] != intent["customer"]:
         if intent["customer"] is None:
             raise errors.invalid(
                 f"The `payment_method` parameter supplied {pm['id']} belongs to the Customer "
                 f"{pm['customer']}. Please include the Customer in the `customer` parameter "
                 f"on the {_NOUNS[intent['object']]}.", "payment_method")
-        # UNCERTAIN: Stripe's wording for a PaymentMethod of another customer.
+        # Stripe's wording, as integrations quote it ("does not belong to the Customer you
+        # supplied").
         raise errors.invalid(
-            f"The provided PaymentMethod {pm['id']} belongs to another Customer and cannot be "
-            f"used with this {_NOUNS[intent['object']]}.", "payment_method")
-    if pm.get("_consumed"):
+            f"The PaymentMethod {pm['id']} does not belong to the Customer you supplied "
+            f"{intent['customer']}. Please use this PaymentMethod with the Customer that it "
+            "belongs to instead.", "payment_method")
+    if pm.get("_consumed") or (pm.get("_used") and pm["customer"] is None):
         raise errors.invalid(
             f"The provided PaymentMethod was previously used with a {_NOUNS[intent['object']]} "
             "without Customer attachment, shared with a connected account without Customer "
             "attachment, or was detached from a Customer. It may not be used again. To use a "
             "PaymentMethod multiple times, you must attach it to a Customer first.",
             "payment_method")
-
-
-def three_d_secure_requested(intent):
-    """The intent's payment_method_options[card][request_three_d_secure]."""
-    card = (intent.get("payment_method_options") or {}).get("card") or {}
-    return card.get("request_three_d_secure") or "automatic"
-
-
-def must_authenticate(intent, pm, *, setting_up):
-    """Whether confirming `intent` with `pm` asks the customer to authenticate: the test
-    card's rule (on setup, or on session), or 3D Secure requested with `any` on a card that
-    supports it. A card set up before (authenticated on a setup) is exempt where its rule
-    says so."""
-    rule = cards.three_d_secure(pm)
-    if three_d_secure_requested(intent) == "any" and rule.support != "not_supported":
-        return True
-    if rule.set_up_exempts and pm.get("_set_up"):
-        return False
-    return rule.on_setup if setting_up else rule.on_session
-
-
-def next_action(req, intent, return_url):
-    """Where the customer authenticates: the emulator's own authentication page (the page
-    of redirect Sources, control.py), as `redirect_to_url` when a return_url was given, else
-    as `use_stripe_sdk` (what Stripe.js follows itself)."""
-    url = (f"{req.base_url}/_emu/redirect/{intent['id']}?"
-           + urllib.parse.urlencode({"client_secret": intent["client_secret"]}))
-    if return_url:
-        return {"redirect_to_url": {"return_url": return_url, "url": url},
-                "type": "redirect_to_url"}
-    return {"type": "use_stripe_sdk",
-            "use_stripe_sdk": {"stripe_js": url, "type": "three_d_secure_redirect"}}
 
 
 def last_error(error, pm):
@@ -281,34 +329,6 @@ def last_error(error, pm):
     if pm is not None:
         body["payment_method"] = present(pm)
     return dict(sorted(body.items()))
-
-
-def authentication_failure(intent, pm):
-    """The last error of an intent whose customer failed authentication."""
-    code, message = _AUTHENTICATION_FAILED[intent["object"]]
-    return last_error(errors.StripeError(message, code=code), pm)
-
-
-# What Stripe.js's redirect_status says of an intent's status (else "succeeded").
-_REDIRECT_STATUS = {"requires_payment_method": "failed", "canceled": "failed",
-                    "processing": "processing"}
-
-
-def return_url(intent):
-    """Where the authentication page sends the customer back: next_action's return_url with
-    the query parameters Stripe.js adds (payment_intent / setup_intent, its client_secret,
-    redirect_status), or None when the intent was confirmed without one."""
-    action = intent.get("_redirect") or {}
-    if not action.get("return_url"):
-        return None
-    kind = intent["object"]
-    url = urllib.parse.urlsplit(action["return_url"])
-    ours = {kind: intent["id"], f"{kind}_client_secret": intent["client_secret"],
-            "redirect_status": _REDIRECT_STATUS.get(intent["status"], "succeeded")}
-    kept = [(k, v) for k, v in urllib.parse.parse_qsl(url.query, keep_blank_values=True)
-            if k not in ours]
-    return urllib.parse.urlunsplit(url._replace(query=urllib.parse.urlencode(
-        kept + list(ours.items()))))
 
 
 def options(given, kind):

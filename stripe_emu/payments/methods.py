@@ -10,7 +10,8 @@ A PaymentMethod's JSON keeps what its card will do in internal keys (`_decline`,
 once Stripe runs them (at attach, setup or payment); until then a check of a field that was
 given shows "unchecked". `_consumed` marks one used without a customer, or detached: it can
 never be attached or used again. The store copies `_consumed` into the row's status column
-("consumed"), so attaching is one guarded update.
+("consumed"), so attaching is one guarded update. `_used` marks one paid with for future
+usage without a customer: it may still be attached, and only then used again.
 """
 from .. import errors, events, ids, testcards
 from ..store import objects
@@ -115,6 +116,15 @@ def _from_number(req, number):
     new_card = testcards.NewCard(testcards.card_profile(number),
                                  *testcards.default_expiry(today), True)
     return from_card(req, cards.card_object(req, new_card))
+
+
+def test_card(req, pm_id):
+    """What GET /v1/payment_methods/pm_card_visa shows: the test card as a PaymentMethod
+    under its magic id, stored nowhere (each use of the id still makes a new one), or None
+    for an id that is not a test id. UNCERTAIN: Stripe's answer (Laravel Cashier retrieves
+    pm_card_visa before attaching it, against Stripe's test mode)."""
+    number = testcards.payment_method_card(pm_id)
+    return None if number is None else dict(_from_number(req, number), id=pm_id)
 
 
 def as_payment_method(obj):

@@ -6,12 +6,16 @@ to requires_action (the test card asks for 3D Secure, until the customer approve
 it: `finish_authentication`), requires_capture (capture_method=manual), succeeded, or — after
 a decline — back to requires_payment_method with `last_payment_error`, a 402 that still
 commits the failed Charge. Off session, a card that needs authentication declines as
-Stripe's do. The shared rules (moves, client secret, return_url, 3D Secure) are
-payments/intents.py's; paying with a PaymentMethod is payments/methods.py's.
+Stripe's do. The shared rules (moves, client secret, return_url) are
+payments/intents.py's (3D Secure: payments/authentication.py); paying with a PaymentMethod
+is payments/methods.py's.
 """
+import functools
+
 from .. import errors, events, ids, search
 from ..expand import present
-from ..payments import amounts, charging, intents, methods, refunding
+from ..payments import (amounts, authentication, charging, intents, methods,
+                        refunding)
 from ..store import objects
 from . import cards, common
 
@@ -21,12 +25,38 @@ _UNSUPPORTED = ("mandate", "mandate_data")
 # Fields update may change (besides metadata, payment_method and the ones checked).
 _UPDATABLE = ("description", "receipt_email", "statement_descriptor",
               "statement_descriptor_suffix")
+# "The charges property on PaymentIntent has been removed" at this version (Stripe's
+# changelog); before it, a PaymentIntent lists its charges.
+CHARGES_REMOVED = "2022-11-15"
 # docs.stripe.com/search#query-fields-for-payment-intents
 SEARCH_FIELDS = {"amount": search.NUMERIC, "created": search.NUMERIC,
                  "currency": search.STRING, "customer": search.STRING,
                  "metadata": search.TOKEN, "status": search.STRING}
 
 
+def _versioned(operation):
+    """`operation` answering in the request's API version: before CHARGES_REMOVED, each
+    PaymentIntent it returns carries its `charges` (newest first)."""
+    @functools.wraps(operation)
+    def answer(req, *args, **kwargs):
+        result = operation(req, *args, **kwargs)
+        if req.api_version >= CHARGES_REMOVED:
+            return result
+        if result["object"] != KIND:
+            return dict(result, data=[_with_charges(req, item) for item in result["data"]])
+        return _with_charges(req, result)
+    return answer
+
+
+def _with_charges(req, intent):
+    data, has_more = objects.page(req.db, req.account, ("charge",), limit=100,
+                                  fields={"payment_intent": intent["id"]})
+    return dict(intent, charges={
+        "object": "list", "data": [present(charge) for charge in data], "has_more": has_more,
+        "total_count": len(data), "url": f"/v1/charges?payment_intent={intent['id']}"})
+
+
+@_versioned
 def create_payment_intent(req):
     params = req.params
     for param in (*_CONNECT, *_UNSUPPORTED):
@@ -38,8 +68,12 @@ def create_payment_intent(req):
     currency = amounts.currency(params["currency"])
     amounts.charge_amount(params["amount"], currency)
     apm, types = intents.automatic_payment_methods(params.get("automatic_payment_methods"),
-                                                   params.get("payment_method_types"))
-    if apm and params.get("confirmation_method"):
+                                                   params.get("payment_method_types"),
+                                                   req.api_version)
+    # UNCERTAIN: the default automatic_payment_methods refuses only a manual confirmation
+    # (Laravel Cashier's confirmation_method=automatic meets the return_url error instead).
+    if apm and (params.get("confirmation_method") == "manual" or params.get(
+            "confirmation_method") and params.get("automatic_payment_methods")):
         raise errors.invalid("You may only specify one of these parameters: "
                              "automatic_payment_methods, confirmation_method.",
                              "confirmation_method")
@@ -96,12 +130,14 @@ def create_payment_intent(req):
     return _confirm(req, intent, params) if params.get("confirm") else intent
 
 
+@_versioned
 def retrieve_payment_intent(req, intent):
     return intents.for_caller(req, intents.fetch(req, intent, KIND))
 
 
+@_versioned
 def update_payment_intent(req, intent):
-    before = intents.fetch(req, intent, KIND)
+    before = intents.fetch_to_update(req, intent, KIND)
     params = req.params
     for param in _CONNECT:
         if params.get(param):
@@ -122,10 +158,12 @@ def update_payment_intent(req, intent):
     return intents.update(req, before, after)
 
 
+@_versioned
 def confirm_payment_intent(req, intent):
-    return intents.for_caller(req, _confirm(req, intents.fetch(req, intent, KIND), req.params))
+    return intents.confirm_as_caller(req, intent, KIND, _confirm)
 
 
+@_versioned
 def capture_payment_intent(req, intent):
     before = intents.fetch(req, intent, KIND)
     params = req.params
@@ -137,11 +175,12 @@ def capture_payment_intent(req, intent):
     if amount is not None:
         amounts.positive(amount, "amount_to_capture")
         if amount > before["amount_capturable"]:
-            # UNCERTAIN wording.
+            # Stripe's sentence, as WooCommerce Payments quotes it from PaymentIntent captures.
             raise errors.invalid(
-                f"The amount_to_capture ({amount}) cannot be more than the amount_capturable "
-                f"({before['amount_capturable']}) of this PaymentIntent.", "amount_to_capture",
+                "The payment could not be captured because the requested capture amount is "
+                "greater than the amount you can capture for this charge.", "amount_to_capture",
                 "amount_too_large")
+        amounts.charge_amount(amount, before["currency"], "amount_to_capture")
     charge = objects.get(req.db, req.account, before["latest_charge"])
     charging.capture_charge(
         req, charge, amount, statement_descriptor=params.get("statement_descriptor"),
@@ -154,6 +193,7 @@ def capture_payment_intent(req, intent):
     return after
 
 
+@_versioned
 def cancel_payment_intent(req, intent):
     before = intents.fetch(req, intent, KIND)
     intents.check(before, "cancel")
@@ -168,6 +208,7 @@ def cancel_payment_intent(req, intent):
     return after
 
 
+@_versioned
 def list_payment_intents(req):
     return common.list_page(req, "/v1/payment_intents", (KIND,),
                             lambda bad: f"No such payment_intent: '{bad}'",
@@ -175,6 +216,7 @@ def list_payment_intents(req):
                             created=req.params.get("created"))
 
 
+@_versioned
 def search_payment_intents(req):
     return common.search_page(req, KIND, SEARCH_FIELDS, "payment_intents")
 
@@ -190,7 +232,7 @@ def _shipping(given):
 # -- confirming ------------------------------------------------------------------------------
 
 def _confirm(req, before, params):
-    intents.check(before, "confirm")
+    intents.check_confirm(before, params)
     off_session = bool(params.get("off_session"))
     pm = intents.payment_method_to_confirm(req, before, params)
     if pm is None and before["customer"]:
@@ -201,9 +243,7 @@ def _confirm(req, before, params):
     if pm is None:
         tail = (f"To confirm the PaymentIntent with {before['customer']}, specify a payment "
                 "method attached to this customer along with the customer ID."
-                if before["customer"] else
-                # UNCERTAIN: the tail without a customer.
-                "Update the PaymentIntent with a payment method and then confirm it again.")
+                if before["customer"] else intents.MISSING_PAYMENT_METHOD["payment_intent"])
         raise errors.StripeError("You cannot confirm this PaymentIntent because it's missing a "
                                  f"payment method. {tail}",
                                  code="payment_intent_unexpected_state",
@@ -222,9 +262,9 @@ def _confirm(req, before, params):
         intent["payment_method_options"] = intents.options(params["payment_method_options"],
                                                            KIND)
     rule = cards.three_d_secure(pm)
-    must = intents.must_authenticate(intent, pm, setting_up=False) or (
+    must = authentication.must_authenticate(intent, pm, setting_up=False) or (
         bool(intent["setup_future_usage"]) and
-        intents.must_authenticate(intent, pm, setting_up=True))
+        authentication.must_authenticate(intent, pm, setting_up=True))
     # Authenticated already (confirmation_method=manual confirms again after the action).
     must = must and before.get("_authenticated") != pm["id"]
     if must and off_session:
@@ -240,7 +280,7 @@ def _confirm(req, before, params):
             status=402, type="card_error", code="requires_action_not_handled"), "confirm")
     if must:
         intent.update(status="requires_action", _redirect={"return_url": return_url},
-                      next_action=intents.next_action(req, intent, return_url))
+                      next_action=authentication.next_action(req, intent, return_url))
         intents.move(req, before, intent, "confirm")
         events.record(req, "payment_intent.requires_action", intent)
         return intent
@@ -266,8 +306,9 @@ def _pay(req, before, intent, pm, action, decline=None, authenticated=False):
         payment_intent=intent["id"], payment_method=pm["id"])
     if authenticated:
         details = charge["payment_method_details"]
+        card = dict(details["card"], three_d_secure=authentication.AUTHENTICATED)
         charge = charging.save(req, dict(charge, payment_method_details=dict(
-            details, card=dict(details["card"], three_d_secure=intents.AUTHENTICATED))), charge)
+            details, card=card)), charge)
     intent = dict(intent, latest_charge=charge["id"], next_action=None)
     if charge["status"] == "failed":
         _fail(req, before, intent, pm, charging.decline_error(charge), action)
@@ -285,8 +326,9 @@ def _pay(req, before, intent, pm, action, decline=None, authenticated=False):
 
 def _fail(req, before, intent, pm, error, action):
     """Back to requires_payment_method with last_payment_error (the PaymentMethod, if it has
-    no customer, used up); raise `error`, carrying the intent, while keeping all this."""
-    methods.consume(req, pm)
+    no customer, used up, with the checks its charge ran); raise `error`, carrying the intent,
+    while keeping all this."""
+    pm = methods.consume(req, pm)
     failed = dict(intent, status="requires_payment_method", payment_method=None,
                   next_action=None, last_payment_error=intents.last_error(error, pm))
     intents.move(req, before, failed, action)
@@ -297,14 +339,16 @@ def _fail(req, before, intent, pm, error, action):
 
 
 def _keep_payment_method(req, intent, pm):
-    """After a payment: with setup_future_usage and a customer the PaymentMethod is saved to
-    the customer (and counts as set up); without a customer it is used up."""
+    """After a payment: with setup_future_usage the PaymentMethod counts as set up and is
+    saved to the intent's customer — or, without one, "can still be attached to a Customer
+    after the transaction completes" (Stripe); without it, one with no customer is used up."""
     if methods.is_legacy(pm):
         return
     if intent["setup_future_usage"] and intent["customer"] and pm["customer"] is None:
         methods.attach(req, dict(pm, _set_up=True), intent["customer"])
-    elif intent["setup_future_usage"] and pm["customer"] is not None:
-        objects.update(req.db, req.account, methods.checked(dict(pm, _set_up=True)))
+    elif intent["setup_future_usage"]:
+        objects.update(req.db, req.account, methods.checked(
+            dict(pm, _set_up=True, _used=pm["customer"] is None)))
     else:
         methods.consume(req, pm)
 
@@ -330,7 +374,7 @@ def finish_authentication(ctx, intent, approved):
                 raise
             return objects.get(ctx.db, ctx.account, intent["id"])
     failed = dict(intent, status="requires_payment_method", payment_method=None,
-                  next_action=None, last_payment_error=intents.authentication_failure(intent, pm))
+                  next_action=None, last_payment_error=authentication.failure(intent, pm))
     intents.move(ctx, intent, failed, "authenticate")
     events.record(ctx, "payment_intent.payment_failed", failed)
     return failed

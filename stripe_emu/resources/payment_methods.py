@@ -41,7 +41,7 @@ def create_payment_method(req):
 
 
 def retrieve_payment_method(req, payment_method):
-    return _found(req, payment_method)
+    return methods.test_card(req, payment_method) or _found(req, payment_method)
 
 
 def update_payment_method(req, payment_method):
@@ -155,7 +155,7 @@ def _customer_list(req, customer, url):
 
 def _found(req, pm_id):
     """The PaymentMethod `pm_id` names (a stored one, or a legacy card/Source in its shape);
-    magic test ids are not stored objects here. UNCERTAIN: retrieving pm_card_visa."""
+    magic test ids are not stored objects here."""
     obj = objects.get(req.db, req.account, pm_id)
     pm = methods.as_payment_method(obj) if obj is not None else None
     if pm is None:

@@ -6,11 +6,12 @@ attached to the customer when there is one; `requires_action` when the test card
 Secure, until the customer approves or fails it on the authentication page
 (`finish_authentication`); a card declining at setup sends it back to
 `requires_payment_method` with `last_setup_error`, a 402 that still commits — and canceled.
-The shared rules (moves, client secret, return_url, 3D Secure) are payments/intents.py's.
+The shared rules (moves, client secret, return_url) are payments/intents.py's, 3D Secure
+payments/authentication.py's.
 """
 from .. import errors, events, ids
 from ..expand import present
-from ..payments import intents, methods
+from ..payments import authentication, intents, methods
 from ..store import objects
 from . import cards, common
 
@@ -21,7 +22,8 @@ def create_setup_intent(req):
     params = req.params
     customer = _customer(req, params.get("customer"))
     apm, types = intents.automatic_payment_methods(params.get("automatic_payment_methods"),
-                                                   params.get("payment_method_types"))
+                                                   params.get("payment_method_types"),
+                                                   req.api_version)
     for param in ("mandate_data", "single_use", "on_behalf_of", "attach_to_self",
                   "flow_directions"):
         if params.get(param):
@@ -64,7 +66,7 @@ def retrieve_setup_intent(req, intent):
 
 
 def update_setup_intent(req, intent):
-    before = intents.fetch(req, intent, KIND)
+    before = intents.fetch_to_update(req, intent, KIND)
     after = dict(before)
     if "description" in req.params:
         after["description"] = req.params["description"]
@@ -72,7 +74,7 @@ def update_setup_intent(req, intent):
 
 
 def confirm_setup_intent(req, intent):
-    return intents.for_caller(req, _confirm(req, intents.fetch(req, intent, KIND), req.params))
+    return intents.confirm_as_caller(req, intent, KIND, _confirm)
 
 
 def cancel_setup_intent(req, intent):
@@ -108,12 +110,12 @@ def _customer(req, customer_id):
 # -- confirming ------------------------------------------------------------------------------
 
 def _confirm(req, before, params):
-    intents.check(before, "confirm")
+    intents.check_confirm(before, params)
     pm = intents.payment_method_to_confirm(req, before, params)
     if pm is None:
         raise errors.StripeError(
-            "You cannot confirm this SetupIntent because it's missing a payment method. Update "
-            "the SetupIntent with a payment method and then confirm it again.",
+            "You cannot confirm this SetupIntent because it's missing a payment method. "
+            + intents.MISSING_PAYMENT_METHOD[KIND],
             code="setup_intent_unexpected_state", setup_intent=present(before))
     return_url = params.get("return_url")
     intents.needs_return_url(before, return_url)
@@ -123,9 +125,9 @@ def _confirm(req, before, params):
     attempt = _attempt(req, before, pm)
     intent = dict(before, payment_method=pm["id"], last_setup_error=None,
                   latest_attempt=attempt["id"], next_action=None)
-    if intents.must_authenticate(intent, pm, setting_up=True):
+    if authentication.must_authenticate(intent, pm, setting_up=True):
         intent.update(status="requires_action",
-                      next_action=intents.next_action(req, intent, return_url),
+                      next_action=authentication.next_action(req, intent, return_url),
                       _redirect={"return_url": return_url})
         intents.move(req, before, intent, "confirm")
         events.record(req, "setup_intent.requires_action", intent)
@@ -177,7 +179,7 @@ def finish_authentication(ctx, intent, approved):
                 raise
             return objects.get(ctx.db, ctx.account, intent["id"])
     failed = dict(intent, status="requires_payment_method", payment_method=None,
-                  next_action=None, last_setup_error=intents.authentication_failure(intent, pm))
+                  next_action=None, last_setup_error=authentication.failure(intent, pm))
     intents.move(ctx, intent, failed, "authenticate")
     _finish_attempt(ctx, failed, "failed", failed["last_setup_error"])
     events.record(ctx, "setup_intent.setup_failed", failed)
@@ -221,6 +223,6 @@ def _finish_attempt(req, intent, status, error=None, authenticated=False):
         details = attempt["payment_method_details"]
         if authenticated:
             details = dict(details, card=dict(details["card"],
-                                              three_d_secure=intents.AUTHENTICATED))
+                                              three_d_secure=authentication.AUTHENTICATED))
         objects.update(req.db, req.account, dict(attempt, status=status, setup_error=error,
                                                  payment_method_details=details))

@@ -1,0 +1,87 @@
+"""3D Secure of SetupIntents and PaymentIntents: whether confirming with a card asks the
+customer to authenticate (the test card's rule, or 3D Secure requested), the `next_action`
+that sends the customer to the emulator's authentication page, where that page sends the
+customer back, and what an approval or a failure leaves on the intent.
+
+The page itself is control.py's (with control_intents.py); moving the intent on after it is
+the resource's `finish_authentication`.
+"""
+import urllib.parse
+
+from .. import errors
+from ..resources import cards
+from .intents import last_error
+
+# What 3D Secure says on a Charge or SetupAttempt once the customer authenticated.
+# UNCERTAIN: the flow and version of Stripe's test authentication.
+AUTHENTICATED = {"authentication_flow": "challenge", "result": "authenticated",
+                 "result_reason": None, "version": "2.2.0"}
+_AUTHENTICATION_FAILED = {
+    "payment_intent": ("payment_intent_authentication_failure",
+                       "The provided PaymentMethod has failed authentication. You can provide "
+                       "payment_method_data or a new PaymentMethod to attempt to fulfill this "
+                       "PaymentIntent again."),
+    "setup_intent": ("setup_intent_authentication_failure",
+                     "The latest attempt to set up the payment method has failed because "
+                     "authentication failed."),
+}
+
+
+def three_d_secure_requested(intent):
+    """The intent's payment_method_options[card][request_three_d_secure]."""
+    card = (intent.get("payment_method_options") or {}).get("card") or {}
+    return card.get("request_three_d_secure") or "automatic"
+
+
+def must_authenticate(intent, pm, *, setting_up):
+    """Whether confirming `intent` with `pm` asks the customer to authenticate: the test
+    card's rule (on setup, or on session), or 3D Secure requested with `any` on a card that
+    supports it. A card set up before (authenticated on a setup) is exempt where its rule
+    says so."""
+    rule = cards.three_d_secure(pm)
+    if three_d_secure_requested(intent) == "any" and rule.support != "not_supported":
+        return True
+    if rule.set_up_exempts and pm.get("_set_up"):
+        return False
+    return rule.on_setup if setting_up else rule.on_session
+
+
+def next_action(req, intent, return_url):
+    """Where the customer authenticates: the emulator's own authentication page (the page
+    of redirect Sources, control.py), as `redirect_to_url` when a return_url was given, else
+    as `use_stripe_sdk` (what Stripe.js follows itself)."""
+    url = (f"{req.base_url}/_emu/redirect/{intent['id']}?"
+           + urllib.parse.urlencode({"client_secret": intent["client_secret"]}))
+    if return_url:
+        return {"redirect_to_url": {"return_url": return_url, "url": url},
+                "type": "redirect_to_url"}
+    return {"type": "use_stripe_sdk",
+            "use_stripe_sdk": {"stripe_js": url, "type": "three_d_secure_redirect"}}
+
+
+def failure(intent, pm):
+    """The last error of an intent whose customer failed authentication."""
+    code, message = _AUTHENTICATION_FAILED[intent["object"]]
+    return last_error(errors.StripeError(message, code=code), pm)
+
+
+# What Stripe.js's redirect_status says of an intent's status (else "succeeded").
+_REDIRECT_STATUS = {"requires_payment_method": "failed", "canceled": "failed",
+                    "processing": "processing"}
+
+
+def return_url(intent):
+    """Where the authentication page sends the customer back: next_action's return_url with
+    the query parameters Stripe.js adds (payment_intent / setup_intent, its client_secret,
+    redirect_status), or None when the intent was confirmed without one."""
+    action = intent.get("_redirect") or {}
+    if not action.get("return_url"):
+        return None
+    kind = intent["object"]
+    url = urllib.parse.urlsplit(action["return_url"])
+    ours = {kind: intent["id"], f"{kind}_client_secret": intent["client_secret"],
+            "redirect_status": _REDIRECT_STATUS.get(intent["status"], "succeeded")}
+    kept = [(k, v) for k, v in urllib.parse.parse_qsl(url.query, keep_blank_values=True)
+            if k not in ours]
+    return urllib.parse.urlunsplit(url._replace(query=urllib.parse.urlencode(
+        kept + list(ours.items()))))
