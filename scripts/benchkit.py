@@ -188,12 +188,17 @@ def serve_prebuilt(port):
 
 def timed(send, method, path, params=None, headers=None):
     """Seconds taken by one request, which must succeed."""
+    return timed_answer(send, method, path, params, headers)[0]
+
+
+def timed_answer(send, method, path, params=None, headers=None):
+    """(seconds taken by one request, which must succeed; its body)."""
     started = time.perf_counter()
     status, body = send(method, path, params, headers)
     elapsed = time.perf_counter() - started
     if status != 200:
         raise SystemExit(f"{method} {path} answered {status}: {body[:300]!r}")
-    return elapsed
+    return elapsed, body
 
 
 def new_customer(send):
