@@ -29,7 +29,9 @@ HEADER_SECONDS = 10  # from a request's first byte to the end of its headers
 MAX_LINE_BYTES = 65536
 MAX_HEADERS = 100
 DRAIN_BYTES = 1 << 20
-_HEAD_END = re.compile(rb"\r?\n\r?\n")
+# The empty line ending a head, found from its LF: a pattern starting with a literal byte is
+# searched with memchr, ten times faster than one starting with an optional CR.
+_HEAD_END = re.compile(rb"\n\r?\n")
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # Header lines: a token, a colon, a value without CR or LF, lines ending in CRLF (or LF).
 _HEADER_LINES = re.compile(rb"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n]*\r?(?:\n|\Z))+")
@@ -124,7 +126,7 @@ class Connection:
                 raise Refused(431, "the request headers are too large")
             self.buffer += self._recv()
         head, self.buffer = self.buffer[:end.start()], self.buffer[end.end():]
-        return head
+        return head.removesuffix(b"\r")
 
     def _environ(self, method, target, version, headers, body):
         path, _, query = target.partition("?")
