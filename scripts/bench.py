@@ -12,7 +12,7 @@ from elsewhere spreads over all of them. Every figure is a per-request cost in Â
 - floor (b), over HTTP: a socket server (another process) answering every request with one
   pre-built response without parsing it; the HTTP figures go through `python -m stripe_emu
   serve` (another process, its request log on) over keep-alive connections,
-  with 1 and with 16 concurrent clients, sending stripe-python's User-Agent.
+  with 1 and with 16 concurrent clients, sending the headers stripe-python sends.
 Then the targets of issue 10, concurrent writers (16 and 64 clients creating customers), the
 full scenario through stripe-python, cost against the number of stored customers, and start-up.
 
