@@ -147,9 +147,10 @@ def test_heads_ending_lines_with_lf_alone_are_read(app):
                b"sk_test_serve  \nContent-Type: application/x-www-form-urlencoded\n"
                b"Content-Length: 15\n\nemail=a%40b.com")
     with running(app) as (port, _, _), socket.create_connection(("127.0.0.1", port), 5) as sock:
-        sock.sendall(lf_only + b"GET /v1/customers HTTP/1.1\r\nHost: localhost\n"
-                     b"Authorization: Bearer sk_test_serve\r\n\n")
+        sock.sendall(lf_only)
         created = json.loads(_read_answer(sock)[1])
+        sock.sendall(b"GET /v1/customers HTTP/1.1\r\nHost: localhost\n"
+                     b"Authorization: Bearer sk_test_serve\r\n\n")
         listed = json.loads(_read_answer(sock)[1])
     assert created["email"] == "a@b.com"
     assert [customer["id"] for customer in listed["data"]] == [created["id"]]
