@@ -12,14 +12,13 @@ from elsewhere spreads over all of them. Every figure is a per-request cost in Â
 - floor (b), over HTTP: a socket server (another process) answering every request with one
   pre-built response without parsing it; the HTTP figures go through `python -m stripe_emu
   serve` (another process, its request log on) over keep-alive connections,
-  with 1 and with 16 concurrent clients, sending stripe-python's User-Agent.
+  with 1 and with 16 concurrent clients, sending the headers stripe-python sends.
 Then the targets of issue 10, concurrent writers (16 and 64 clients creating customers), the
 full scenario through stripe-python, cost against the number of stored customers, and start-up.
 
-To add a scenario, write a function `name(send)` after the others (above the `__main__`
-line at the end), returning an operation that makes its requests and returns the seconds of
-the part it measures (`timed` times one request), and register it: SCENARIOS["name"] = it.
-The instruments (clients, child servers, figures) are in benchkit.py.
+The scenarios (customers and their sources, charges and refunds, PaymentMethods and
+intents) are in scenarios.py, which says how to add one; the instruments (clients, child
+servers, figures) are in benchkit.py.
 """
 import argparse
 import contextlib
@@ -28,69 +27,11 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from benchkit import (KEY, Figure, InProcess, OverHttp, expect, make_app, new_customer,
-                      run_batch, server_process, start_up, timed, writers)
-
-# -- scenarios: name(send) â†’ operation returning the seconds it measured ---------------------
-
-def retrieve_customer(send):
-    path = f"/v1/customers/{new_customer(send)}"
-    return lambda: timed(send, "GET", path)
-
-
-def list_customers(send):
-    for _ in range(10):
-        new_customer(send)
-    return lambda: timed(send, "GET", "/v1/customers", {"limit": "10"})
-
-
-def create_customer(send):
-    return lambda: timed(send, "POST", "/v1/customers", {"email": "new@example.com"})
-
-
-def create_customer_with_key(send):
-    return lambda: timed(send, "POST", "/v1/customers", {"email": "new@example.com"},
-                         {"Idempotency-Key": str(uuid.uuid4())})
-
-
-def attach_card(send):
-    path = f"/v1/customers/{new_customer(send)}/sources"
-    return lambda: timed(send, "POST", path, {"source": "tok_visa"})
-
-
-def attach_and_detach_source(send):
-    path = f"/v1/customers/{new_customer(send)}/sources"
-
-    def operation():
-        source = expect(send, "POST", "/v1/sources", {"type": "ach_credit_transfer",
-                                                       "currency": "usd"})["id"]
-        return (timed(send, "POST", path, {"source": source})
-                + timed(send, "DELETE", f"{path}/{source}"))
-    return operation
-
-
-def delete_card(send):
-    path = f"/v1/customers/{new_customer(send)}/sources"
-
-    def operation():
-        card = expect(send, "POST", path, {"source": "tok_visa"})["id"]
-        return timed(send, "DELETE", f"{path}/{card}")
-    return operation
-
-
-SCENARIOS = {
-    "retrieve customer": retrieve_customer,
-    "list customers (limit 10)": list_customers,
-    "create customer": create_customer,
-    "create customer, Idempotency-Key": create_customer_with_key,
-    "attach tok_visa": attach_card,
-    "attach + detach a Source": attach_and_detach_source,
-    "delete a card": delete_card,
-}
-
+from benchkit import (KEY, Figure, InProcess, OverHttp, make_app, new_customer, run_batch,
+                      server_process, start_up, timed, writers)
+from scenarios import SCENARIOS, retrieve_customer
 
 # -- floors -------------------------------------------------------------------------------
 
@@ -187,7 +128,7 @@ def print_figures(figures):
                          f"({figure.quantile(.5):5.0f} /{figure.quantile(.99):6.0f})")
         print(f"{name:34}" + "".join(cells))
     print("(multiples: in process of floor (a), over HTTP of floor (b); with 16 clients the "
-          "cost is wall time / requests)")
+          "cost is wall time / operations, untimed preparations included)")
 
 
 def check_targets(figures, crowds):

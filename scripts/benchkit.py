@@ -23,8 +23,14 @@ sys.path.insert(0, str(ROOT))
 from stripe_emu import make_app  # noqa: E402
 
 KEY = "sk_test_bench"
-# What stripe-python sends: the emulator answers official clients with compact JSON.
-USER_AGENT = "Stripe/v1 PythonBindings/bench"
+# The headers stripe-python 16 sends with every request besides its key (the emulator answers
+# official clients with compact JSON), so that serve parses what it parses for a user.
+CLIENT_HEADERS = {
+    "User-Agent": "Stripe/v1 PythonBindings/16.1.0", "Accept-Encoding": "gzip, deflate",
+    "Accept": "*/*", "Connection": "keep-alive",
+    "X-Stripe-Client-User-Agent": '{"bindings_version": "16.1.0", "lang": "python", '
+    '"httplib": "requests", "telemetry_id": "41d3b765ee6bea26d9f0d5d4671e1c8f", '
+    '"lang_version": "3.11.7", "platform": "Linux-6.18.44-fc-v595-x86_64-with-glibc2.36"}'}
 HTTP_FLOOR_RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                        b"Content-Length: 2\r\n\r\n{}")
 
@@ -52,10 +58,10 @@ class InProcess:
             "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
             "CONTENT_TYPE": "application/x-www-form-urlencoded",
             "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),
-            "HTTP_AUTHORIZATION": f"Bearer {KEY}", "HTTP_USER_AGENT": USER_AGENT,
+            "HTTP_AUTHORIZATION": f"Bearer {KEY}",
             "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "0", "HTTP_HOST": "127.0.0.1",
             "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "REMOTE_ADDR": "127.0.0.1"}
-        for name, value in (headers or {}).items():
+        for name, value in {**CLIENT_HEADERS, **(headers or {})}.items():
             environ["HTTP_" + name.upper().replace("-", "_")] = value
         status = []
         data = b"".join(self.app(environ, lambda s, h, e=None: status.append(s)))
@@ -78,9 +84,9 @@ class OverHttp:
         body = urlencode(params or {}).encode()
         if method != "POST" and body:
             path, body = f"{path}?{body.decode()}", b""
-        lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1",
-                 f"Authorization: Bearer {KEY}", f"User-Agent: {USER_AGENT}"]
-        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Authorization: Bearer {KEY}"]
+        sent = {**CLIENT_HEADERS, **(headers or {})}
+        lines += [f"{name}: {value}" for name, value in sent.items()]
         if method == "POST":
             lines += ["Content-Type: application/x-www-form-urlencoded",
                       f"Content-Length: {len(body)}"]
@@ -188,12 +194,17 @@ def serve_prebuilt(port):
 
 def timed(send, method, path, params=None, headers=None):
     """Seconds taken by one request, which must succeed."""
+    return timed_answer(send, method, path, params, headers)[0]
+
+
+def timed_answer(send, method, path, params=None, headers=None):
+    """(seconds taken by one request, which must succeed; its body)."""
     started = time.perf_counter()
     status, body = send(method, path, params, headers)
     elapsed = time.perf_counter() - started
     if status != 200:
         raise SystemExit(f"{method} {path} answered {status}: {body[:300]!r}")
-    return elapsed
+    return elapsed, body
 
 
 def new_customer(send):
@@ -255,10 +266,11 @@ def writers(clients, seconds, temp):
     from one thread with a selector: client threads would wait on each other for the GIL
     and add their own delays to the server's."""
     body = b"email=crowd%40example.com"
-    request = (b"POST /v1/customers HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-               + KEY.encode() + b"\r\nUser-Agent: " + USER_AGENT.encode()
-               + b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "
-               + str(len(body)).encode() + b"\r\n\r\n" + body)
+    request = "".join(["POST /v1/customers HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+                       f"Authorization: Bearer {KEY}\r\n",
+                       *(f"{name}: {value}\r\n" for name, value in CLIENT_HEADERS.items()),
+                       "Content-Type: application/x-www-form-urlencoded\r\n",
+                       f"Content-Length: {len(body)}\r\n\r\n"]).encode() + body
     figure = Figure()
     with server_process("emulator", str(temp / f"writers{clients}.db")) as port, \
             selectors.DefaultSelector() as selector:

@@ -29,10 +29,10 @@ HEADER_SECONDS = 10  # from a request's first byte to the end of its headers
 MAX_LINE_BYTES = 65536
 MAX_HEADERS = 100
 DRAIN_BYTES = 1 << 20
-_HEAD_END = re.compile(rb"\r?\n\r?\n")
+# The empty line ending a head, found from its LF: a pattern starting with a literal byte is
+# searched with memchr, ten times faster than one starting with an optional CR.
+_HEAD_END = re.compile(rb"\n\r?\n")
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# Header lines: a token, a colon, a value without CR or LF, lines ending in CRLF (or LF).
-_HEADER_LINES = re.compile(rb"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n]*\r?(?:\n|\Z))+")
 _VERSION = re.compile(rb"HTTP/(\d)\.(\d)")
 _ENVIRON_NAMES = {}  # header name as sent → its WSGI environ key
 _date = [0, b""]  # the Date header of the current second
@@ -124,7 +124,7 @@ class Connection:
                 raise Refused(431, "the request headers are too large")
             self.buffer += self._recv()
         head, self.buffer = self.buffer[:end.start()], self.buffer[end.end():]
-        return head
+        return head.removesuffix(b"\r")
 
     def _environ(self, method, target, version, headers, body):
         path, _, query = target.partition("?")
@@ -257,13 +257,16 @@ def _parse(head):
         raise Refused(431, f"more than {MAX_HEADERS} headers")
     if len(rest) > MAX_LINE_BYTES and max(map(len, lines)) > MAX_LINE_BYTES + 1:
         raise Refused(431, "a header line is too long")
-    if rest and not _HEADER_LINES.fullmatch(rest):  # one look at every line: the usual case
-        bad = next(line for line in lines if not _HEADER_LINES.fullmatch(line))
-        raise Refused(400, f"bad header line {bad[:80].decode('latin-1')!r}")
     headers = {}
     for line in lines:
-        name, _, value = line.partition(b":")
-        key = _ENVIRON_NAMES.get(name) or _environ_name(name)
+        # A header line: a token, a colon, a value without CR but one ending the line. A name
+        # seen before is a token already (_ENVIRON_NAMES keeps only those).
+        name, colon, value = line.partition(b":")
+        key = _ENVIRON_NAMES.get(name)
+        if key is None and _TOKEN.fullmatch(name):
+            key = _environ_name(name)
+        if key is None or not colon or 0 <= value.find(b"\r") < len(value) - 1:
+            raise Refused(400, f"bad header line {line[:80].decode('latin-1')!r}")
         value = value.strip(b" \t\r").decode("latin-1")
         if key not in headers:
             headers[key] = value

@@ -122,6 +122,40 @@ def test_pipelined_requests_are_answered_in_order(app):
     assert json.loads(answers[1][1])["data"][0]["email"] == "a@b.com"
 
 
+@pytest.mark.parametrize("end", [b"\r\n", b"\n"])
+@pytest.mark.parametrize("line", [
+    b"Host",  # a name seen before, without its colon
+    b"X-No-Colon",
+    b"Bad Name: x",  # a name must be a token
+    b": no name",
+    b"X-Value: a\rb",  # a CR inside a value
+])
+def test_a_bad_header_line_gets_400_and_the_connection_closes(app, line, end):
+    with running(app) as (port, _, _), socket.create_connection(("127.0.0.1", port), 5) as sock:
+        sock.sendall(GET)  # names its headers once, as a client's first request does
+        assert _read_answer(sock)[0].startswith(b"HTTP/1.1 200 ")
+        sock.sendall(b"GET /v1/customers HTTP/1.1\r\nHost: localhost\r\n" + line + end
+                     + b"Authorization: Bearer sk_test_serve\r\n\r\n")
+        head, _, body = _until_closed(sock).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ") and b"Connection: close" in head
+    assert json.loads(body)["error"]["message"].startswith("Invalid HTTP request: bad header line")
+
+
+def test_heads_ending_lines_with_lf_alone_are_read(app):
+    """RFC 9112 lets a server take a bare LF as a line's end; values keep no CR or blank."""
+    lf_only = (b"POST /v1/customers HTTP/1.1\nHost: localhost\nAuthorization: Bearer "
+               b"sk_test_serve  \nContent-Type: application/x-www-form-urlencoded\n"
+               b"Content-Length: 15\n\nemail=a%40b.com")
+    with running(app) as (port, _, _), socket.create_connection(("127.0.0.1", port), 5) as sock:
+        sock.sendall(lf_only)
+        created = json.loads(_read_answer(sock)[1])
+        sock.sendall(b"GET /v1/customers HTTP/1.1\r\nHost: localhost\n"
+                     b"Authorization: Bearer sk_test_serve\r\n\n")
+        listed = json.loads(_read_answer(sock)[1])
+    assert created["email"] == "a@b.com"
+    assert [customer["id"] for customer in listed["data"]] == [created["id"]]
+
+
 def test_expect_100_continue(app):
     body = b"email=c%40d.com"
     with running(app) as (port, _, _), socket.create_connection(("127.0.0.1", port), 5) as sock:
