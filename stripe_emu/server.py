@@ -24,6 +24,9 @@ from . import ids
 from .store.db import FairLock
 from .http11 import Connection, error_answer, time_limit
 
+# How long a newcomer at the cap waits for a connection finishing its answer to turn idle.
+SENDING_GRACE_SECONDS = 0.05
+
 DEFAULT_MAX_CONNECTIONS = 1000
 # Requests inside the app at once; the others wait their turn in arrival order. Python runs
 # one thread at a time anyway, and left to compete for the interpreter lock, 64 concurrent
@@ -121,13 +124,23 @@ class Server:
                 self.connections.discard(connection)
 
     def _make_room(self):
-        """Shut the longest-idle keep-alive connection down; False if none is idle."""
-        with self._lock:
-            idle = [c for c in self.connections if c.phase == "idle"]
-        if not idle:
-            return False
-        _shut(min(idle, key=lambda c: c.since))
-        return True
+        """Shut the longest-idle keep-alive connection down; False if none is idle.
+
+        A connection still "sending" has handed its answer to the kernel or is about to: its
+        client may already have read it and come back on a new connection before the
+        connection's thread marks it idle. Such a connection is waited for, briefly, rather
+        than the newcomer refused."""
+        deadline = time.monotonic() + SENDING_GRACE_SECONDS
+        while True:
+            with self._lock:
+                idle = [c for c in self.connections if c.phase == "idle"]
+                sending = any(c.phase == "sending" for c in self.connections)
+            if idle:
+                _shut(min(idle, key=lambda c: c.since))
+                return True
+            if not sending or time.monotonic() > deadline:
+                return False
+            time.sleep(0.001)
 
     def _out_of_descriptors(self, error):
         self.log_once("emfile", f"cannot accept a connection ({error.strerror}, "

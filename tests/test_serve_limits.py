@@ -199,6 +199,27 @@ def test_at_the_cap_the_longest_idle_connection_makes_room(app):
     assert log.getvalue().count("--max-connections") == 0  # room was made: nothing refused
 
 
+def test_at_the_cap_a_connection_finishing_its_answer_makes_room(app, monkeypatch):
+    """Its client read the answer and came back on a new connection before the connection's
+    thread marked it idle (a race seen under load): the newcomer is served, not refused."""
+    send = http11.Connection._send
+
+    def slow_to_turn_idle(self, *args, **kwargs):
+        send(self, *args, **kwargs)
+        self.phase = "sending"  # as if its thread had not yet run past sendall
+        time.sleep(0.02)
+        self.phase, self.since = "idle", time.monotonic()
+
+    monkeypatch.setattr(http11.Connection, "_send", slow_to_turn_idle)
+    with running(app, max_connections=1) as (port, _, log):
+        first = _idle_client(port)
+        second = _idle_client(port)  # at once: `first` may still be "sending"
+        assert _until_closed(first) == b""
+        for sock in (first, second):
+            sock.close()
+    assert log.getvalue().count("--max-connections") == 0
+
+
 def test_at_the_cap_with_none_idle_a_newcomer_gets_503_at_once(app):
     with running(app, max_connections=2) as (port, _, log):
         busy = [socket.create_connection(("127.0.0.1", port), 5) for _ in range(2)]
