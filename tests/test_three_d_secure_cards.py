@@ -1,6 +1,6 @@
 """The 3D Secure test cards (docs.stripe.com/testing#three-ds-cards): one table in
-stripe_emu/testcards/three_d_secure_cards.py, asked by card Sources (their `three_d_secure`
-field) and by PaymentMethods and intents (whether a payment or a setup needs authentication)."""
+stripe_emu/testcards.py, asked by card Sources (their `three_d_secure` field) and by
+PaymentMethods and intents (whether a payment or a setup needs authentication)."""
 import pytest
 
 from test_tokens import NEXT_YEAR

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from ..errors import StripeError, card_error
 from . import fingerprints
 from .international_cards import INTERNATIONAL as _INTERNATIONAL
-from .three_d_secure_cards import PAYMENT_METHODS as _3DS_PAYMENT_METHODS
+from ..three_d_secure_cards import PAYMENT_METHODS as _3DS_PAYMENT_METHODS
 
 # Cards: number -> (brand, funding, the magic tokens that mint it).  Every card of this table
 # is from the US (Stripe's US list; the international ones are in international_cards.py).

@@ -1,7 +1,7 @@
 """Stripe's 3D Secure and regulatory (SCA) test cards (docs.stripe.com/testing#three-ds-cards
-and #regulatory-cards): data only, read by three_d_secure.py (and by cards.py, for the magic
-PaymentMethods). One table for card Sources (their `three_d_secure` field) and for
-PaymentMethods and intents (whether a setup or a payment must be authenticated first)."""
+and #regulatory-cards): data only, read by testcards.py (which answers every question about a
+test card). One table for card Sources (their `three_d_secure` field) and for PaymentMethods
+and intents (whether a setup or a payment must be authenticated first)."""
 
 # Declines, as (code, decline_code, message).
 AUTHENTICATION_REQUIRED = ("authentication_required", "authentication_required",
