@@ -4,7 +4,8 @@ through the store inside the request's transaction (req.db).
 
 Three modules serve no endpoint of their own: common.py (rules several resources share),
 cards.py (card and bank_account JSON, for tokens, Sources, customer sources and
-PaymentMethods) and source_types.py (each Source type's parameters and hashes). Imports go one
-way, towards those three: customers → payment_sources → sources, tokens → cards → common.
-What moves money, or is shared by charges and intents, is a layer below, in payments/.
+PaymentMethods) and source_types.py (each Source type's parameters and hashes). Resource
+modules import each other one way, never in a circle: customers → payment_sources → sources,
+tokens → cards → common (and refunds → charges, for the refunds under a charge). What moves
+money, or is shared by charges and intents, is a layer below, in payments/.
 """
