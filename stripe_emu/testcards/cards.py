@@ -248,16 +248,6 @@ def magic_token(token_id, today) -> NewCard | None:
     return NewCard(card_profile(number), *default_expiry(today), True)
 
 
-def payment_method_card(pm_id) -> str | None:
-    """The test number a magic PaymentMethod id (`pm_card_visa`, …) stands for, or None.
-    Each magic token `tok_X` has its twin `pm_card_X` (as on Stripe's testing page)."""
-    if pm_id in _3DS_PAYMENT_METHODS:
-        return _3DS_PAYMENT_METHODS[pm_id]
-    if pm_id.startswith("pm_card_"):
-        return MAGIC_TOKENS.get("tok_" + pm_id[len("pm_card_"):])
-    return None
-
-
 # -- At charge time (payments/charging.py): what a card does besides declining -------------
 # Radar's test cards (docs.stripe.com/radar/testing): `highest` is blocked by Radar's default
 # rule, `elevated` succeeds and is placed in review. Every other card is `normal`.
@@ -271,7 +261,17 @@ _AVAILABLE_AT_ONCE = {"4000000000000077"}
 def charge_behaviour(number) -> dict:
     """What charging this card number does beyond its decline (CardProfile.decline): its
     Radar risk level, and whether its funds skip the pending balance. JSON-ready, so a card
-    can keep it (resources/cards.py stores it as `_charge`)."""
+    can keep it (cards.card_object stores it as `_charge`)."""
     n = str(number)
     return {"risk_level": _RISK_LEVELS.get(n, "normal"),
             "available_at_once": n in _AVAILABLE_AT_ONCE}
+
+
+def payment_method_card(pm_id) -> str | None:
+    """The test number a magic PaymentMethod id (`pm_card_visa`, …) stands for, or None.
+    Each magic token `tok_X` has its twin `pm_card_X` (as on Stripe's testing page)."""
+    if pm_id in _3DS_PAYMENT_METHODS:
+        return _3DS_PAYMENT_METHODS[pm_id]
+    if pm_id.startswith("pm_card_"):
+        return MAGIC_TOKENS.get("tok_" + pm_id[len("pm_card_"):])
+    return None
