@@ -2,11 +2,13 @@
 
 RELEASED lists every version Stripe's changelog (docs.stripe.com/upgrades, /changelog) and
 its OpenAPI description name, oldest first: dates until 2024, then a date and the name of
-its major release (2024-09-30.acacia, 2025-03-31.basil, 2025-09-30.clover, 2026-03-25.dahlia).
+its major release (2024-09-30.acacia, 2025-03-31.basil, 2025-09-30.clover, 2026-03-25.dahlia,
+2026-09-30.endive). Every named version from 2024-09-30.acacia on is one that a stripe-python
+release pins (stripe/_api_version.py of releases 11.0 to 16.1), so the names are Stripe's.
 A well-formed date that is none of them is refused as Stripe refuses it ("Invalid Stripe API
 version: 2022-08-02"; a named version sent without its name, 2024-10-28, is refused too).
 A version dated after the newest one listed is taken and answered as the newest: current
-clients pin versions released after this list (stripe-python 16 sends 2026-10-28.endive).
+clients pin versions released after this list.
 """
 import datetime
 import re
@@ -39,7 +41,8 @@ RELEASED = tuple("""
     2025-01-27.acacia 2025-02-24.acacia 2025-03-31.basil 2025-04-30.basil 2025-05-28.basil
     2025-06-30.basil 2025-07-30.basil 2025-08-27.basil 2025-09-30.clover 2025-10-29.clover
     2025-11-17.clover 2025-12-15.clover
-    2026-01-28.clover 2026-02-25.clover 2026-03-25.dahlia 2026-04-22.dahlia
+        2026-01-28.clover 2026-02-25.clover 2026-03-25.dahlia 2026-04-22.dahlia 2026-05-27.dahlia
+    2026-06-24.dahlia 2026-07-29.dahlia 2026-08-26.dahlia 2026-09-30.endive 2026-10-28.endive
 """.split())
 _KNOWN = frozenset(RELEASED)
 NEWEST = max(version[:10] for version in RELEASED)

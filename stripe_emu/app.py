@@ -6,6 +6,7 @@ way is rendered here, once. Browsers may call the API (with publishable keys): e
 carries Stripe's CORS headers, and a preflight OPTIONS needs no key.
 """
 import collections
+import contextlib
 import dataclasses
 import json
 import sys
@@ -83,7 +84,8 @@ class App:
         self.after_commit.append(self.webhooks.after_commit)
         self.on_close = [self.webhooks.stop]
         # fn(app, db, now) run at the start of every write transaction: the moves Stripe makes
-        # on its own once their time has come (payments/timers.py), one indexed query.
+        # on its own once their time has come (payments/timers.py), one indexed query; each
+        # returns how many it made.
         self.due_work = [timers.run_due]
 
     def __call__(self, environ, start_response):
@@ -176,29 +178,38 @@ class App:
 
     def _execute(self, req, route, args):
         """Run the handler and render its result inside one transaction: a failure anywhere
-        rolls back every write the request made."""
+        rolls back every write the request made (but Stripe's own due moves run first)."""
         write = req.method != "GET"
-        failed = None
         with self.store.transaction(write, self.after_commit if write else ()) as db:
             req.db = db
-            if write:
-                for work in self.due_work:
-                    work(self, db, req.now)
+            ran = write and sum(work(self, db, req.now) for work in self.due_work)
+            # Stripe's own moves that fell due (an expiry…) stay made when the request then
+            # fails: once any ran, the handler's writes are a savepoint of their own.
             try:
-                result = route.handler(req, **args)
+                with self.store.transaction() if ran else contextlib.nullcontext():
+                    failed, body = self._handle(req, route, args)
             except errors.StripeError as error:
-                if not error.commit:
+                if not ran:
                     raise
-                # A failure that changed state (a declined charge) keeps its writes; an
-                # Idempotency-Key stores its answer like any other failure's.
                 failed = error
-            else:
-                ids.check_chosen()  # a seed's chosen id (ids.choosing) must have been taken
-                result = expand.apply(req, result, req.params.get("expand") or ())
-                body = _ENCODE(api_versions.shown_as(req.api_version, result)).encode()
         if failed is not None:
             raise failed
         return 200, body
+
+    @staticmethod
+    def _handle(req, route, args):
+        """(None, body) of the handler's result, or (the error, None) of a failure that
+        changed state and keeps its writes (a declined charge); an Idempotency-Key stores its
+        answer like any other failure's."""
+        try:
+            result = route.handler(req, **args)
+        except errors.StripeError as error:
+            if not error.commit:
+                raise
+            return error, None
+        ids.check_chosen()  # a seed's chosen id (ids.choosing) must have been taken
+        result = expand.apply(req, result, req.params.get("expand") or ())
+        return None, _ENCODE(api_versions.shown_as(req.api_version, result)).encode()
 
     @staticmethod
     def render_error(error, request_id):

@@ -16,10 +16,12 @@ def test_a_well_formed_version_stripe_never_released_is_refused(api, version):
     assert api.last.headers["Stripe-Version"] == version
 
 
+# Versions pinned by stripe-python releases (stripe/_api_version.py of 12.4, 14.3, 15.2, 16.0).
 @pytest.mark.parametrize("version", ["2011-01-01", "2019-10-17", "2020-08-27", "2022-11-15",
                                      "2023-10-16", "2024-06-20", "2024-09-30.acacia",
-                                     "2025-03-31.basil", "2025-09-30.clover",
-                                     "2026-10-28.endive", "2031-01-01"])
+                                     "2025-03-31.basil", "2025-07-30.basil", "2025-09-30.clover",
+                                     "2026-01-28.clover", "2026-05-27.dahlia",
+                                     "2026-09-30.endive", "2026-10-28.endive", "2031-01-01"])
 def test_released_and_newer_versions_are_answered(api, version):
     api.post("/v1/customers", {"email": "a@example.com"}, headers={"Stripe-Version": version})
     assert api.last.headers["Stripe-Version"] == version
@@ -32,6 +34,11 @@ def test_the_list_is_ordered_and_named_from_acacia_on():
         assert api_versions.well_formed(version)
         assert ("." in version) == (version >= "2024-09-30")
     assert "2024-09-30.acacia" in api_versions.RELEASED
+
+
+def test_the_installed_clients_version_is_known():
+    stripe = pytest.importorskip("stripe")
+    assert stripe.api_version in api_versions.RELEASED
 
 
 OLD = {"Stripe-Version": "2019-10-08"}

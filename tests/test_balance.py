@@ -61,6 +61,17 @@ def test_refunds_take_from_the_balance_at_once(api, clock):
     assert (balance["available"][0]["amount"], balance["pending"][0]["amount"]) == (-500, 1912)
 
 
+def test_a_refunds_transaction_names_the_charge_it_refunds(api, clock):
+    """As Stripe's exports show them (accounting tools match "REFUND FOR CHARGE (…)")."""
+    described = pay(api, description="Order 7")
+    refund = api.post("/v1/refunds", {"charge": described["id"]})
+    txn = api.get(f"/v1/balance_transactions/{refund['balance_transaction']}")
+    assert txn["description"] == "REFUND FOR CHARGE (Order 7)"
+    refund = api.post("/v1/refunds", {"charge": pay(api)["id"]})
+    txn = api.get(f"/v1/balance_transactions/{refund['balance_transaction']}")
+    assert txn["description"] == "REFUND FOR PAYMENT"
+
+
 def test_bypass_pending_card_is_available_at_once(api, clock):
     made = pay(api, source="tok_bypassPending", **{"expand[]": "balance_transaction"})
     txn = made["balance_transaction"]

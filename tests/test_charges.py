@@ -156,7 +156,7 @@ def test_amount_bounds_and_missing_parameters(api):
     assert (error["message"], error["param"]) == ("Invalid positive integer", "amount")
     error = charge(api, 400, customer=customer, amount=100_000_000)["error"]
     assert (error["code"], error["message"]) == (
-        "amount_too_large", "Amount must be no more than $999,999.99 usd")
+        "amount_too_large", "Amount must be no more than $999,999.99")
     error = api.post("/v1/charges", {"customer": customer, "currency": "usd"}, status=400)
     assert error["error"]["message"] == "Missing required param: amount."
     error = api.post("/v1/charges", {"customer": customer, "amount": 100}, status=400)

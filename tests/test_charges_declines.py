@@ -60,6 +60,7 @@ def test_radar_blocks_the_highest_risk(api):
         assert blocked["outcome"] == {
             "network_status": "not_sent_to_network", "reason": "highest_risk_level",
             "risk_level": "highest", "risk_score": blocked["outcome"]["risk_score"],
+            "rule": "block_if_high_risk",
             "seller_message": "Stripe blocked this payment as too risky.", "type": "blocked"}
         assert 75 <= blocked["outcome"]["risk_score"] <= 99
         assert blocked["fraud_details"] == {"stripe_report": "fraudulent"}
@@ -78,8 +79,9 @@ def test_elevated_risk_succeeds_in_review(api):
     made = charge(api, "tok_riskLevelElevated")
     assert made["status"] == "succeeded" and made["paid"]
     assert made["outcome"]["type"] == "manual_review"
-    assert (made["outcome"]["risk_level"], made["outcome"]["reason"]) == (
-        "elevated", "elevated_risk_level")
+    assert (made["outcome"]["risk_level"], made["outcome"]["reason"],
+            made["outcome"]["rule"]) == (
+        "elevated", "elevated_risk_level", "manual_review_if_elevated_risk")
     assert 65 <= made["outcome"]["risk_score"] <= 74
     assert made["review"].startswith("prv_")
 
@@ -96,6 +98,14 @@ def test_address_checks_succeed_with_their_results(api, number, line1, postal):
     assert (made["status"], checks["address_line1_check"], checks["address_postal_code_check"]) \
         == ("succeeded", line1, postal)
     assert made["billing_details"]["address"]["line1"] == "1 Main St"
+
+
+def test_only_outcomes_of_a_radar_rule_name_it(api):
+    """A real authorized or declined charge's outcome has no `rule` key at all."""
+    for source in ("tok_visa", "tok_chargeDeclinedInsufficientFunds"):
+        made = charge(api, source, 200 if source == "tok_visa" else 402)
+        shown = api.get(f"/v1/charges/{made.get('id') or made['error']['charge']}")
+        assert "rule" not in shown["outcome"]
 
 
 def test_cvc_check_failure_still_succeeds(api):

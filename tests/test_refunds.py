@@ -81,6 +81,21 @@ def test_failed_charges_and_unknown_ones_cannot_be_refunded(api):
     assert api.get("/v1/refunds")["data"] == []
 
 
+def test_a_payment_intent_without_a_successful_charge_cannot_be_refunded(api):
+    """Stripe's sentence, as integrations match it (the status is activemerchant's own)."""
+    unpaid = api.post("/v1/payment_intents", {"amount": 1000, "currency": "usd",
+                                              "payment_method_types[]": "card"})["id"]
+    declined = api.post("/v1/payment_intents", {
+        "amount": 1000, "currency": "usd", "payment_method_types[]": "card",
+        "payment_method": "pm_card_chargeDeclined", "confirm": "true"}, status=402)
+    declined = declined["error"]["payment_intent"]["id"]
+    for intent in (unpaid, declined):
+        error = api.post("/v1/refunds", {"payment_intent": intent}, status=400)["error"]
+        assert (error["message"], error["param"]) == (
+            f"This PaymentIntent ({intent}) does not have a successful charge to refund.",
+            "payment_intent")
+
+
 def test_retrieve_update_list_and_cancel(api, app, paid):
     made = ten_seconds_apart(app, lambda: api.post("/v1/refunds", {"charge": paid["id"],
                                                                    "amount": 100})["id"], 3)

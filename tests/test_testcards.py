@@ -57,6 +57,8 @@ TOKENS = {  # token -> (number, brand, funding)
     "tok_avsZipFail": ("4000000000000036", "Visa", "credit"),
     "tok_avsUnchecked": ("4000000000000044", "Visa", "credit"),
     "tok_riskLevelElevated": ("4000000000009235", "Visa", "credit"),
+    "tok_refundFail": ("4000000000005126", "Visa", "credit"),
+    "tok_pendingRefund": ("4000000000007726", "Visa", "credit"),
 }
 
 DECLINED = "Your card was declined."

@@ -64,7 +64,8 @@ def charge_amount(amount, currency_code, param="amount"):
         raise errors.invalid(f"Amount must be at least {money(minimum, currency_code)} "
                              f"{currency_code}", param, "amount_too_small")
     if amount > MAXIMUM:
-        # UNCERTAIN wording (what Stripe-copying mocks answer).
-        raise errors.invalid(f"Amount must be no more than {money(MAXIMUM, currency_code)} "
-                             f"{currency_code}", param, "amount_too_large")
+        # UNCERTAIN: the sentence integrations quote and match exactly (unlike the minimum's,
+        # with no currency code after it), as Stripe-copying mocks answer it too.
+        raise errors.invalid(f"Amount must be no more than {money(MAXIMUM, currency_code)}",
+                             param, "amount_too_large")
     return amount

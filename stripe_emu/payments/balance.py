@@ -18,6 +18,10 @@ DAY = 24 * 60 * 60
 # UNCERTAIN: test mode shows US card funds available at a UTC midnight some days after the
 # charge (observed 2 to 7); two days, rounded up to the next midnight, as a new US account.
 PENDING_DAYS = 2
+# Stripe's balance transaction types for what moves money here, and their reporting category.
+_CATEGORIES = {"charge": "charge", "payment": "charge", "refund": "refund",
+               "payment_refund": "refund", "refund_failure": "refund_failure"}
+_PAYMENTS = ("charge", "payment")
 # Test-mode fees, as US pricing: cards 2.9% + 30¢ (observed in test-mode balance
 # transactions: 2000 → 88), ACH and SEPA debits 0.8% capped at $5 (UNCERTAIN in test mode).
 _CARD_RATE, _CARD_FIXED = 0.029, 30
@@ -42,12 +46,13 @@ def available_on(created):
 def record(req, *, source, amount, currency, kind, source_type, description=None,
            at_once=False):
     """Store the balance transaction of `source` (a charge or refund id) and return it.
-    `kind` is Stripe's type (charge, payment, refund, payment_refund); `source_type` the
-    balance's bucket (card, bank_account). Payments pay the fee and wait for available_on
-    unless `at_once` (4000000000000077); refunds (negative amounts) are available at once
-    and their fee is 0 (UNCERTAIN: what Stripe does with fees on refunds)."""
-    charged = fee(amount, source_type) if amount > 0 else 0
-    when = req.now if at_once or amount < 0 else available_on(req.now)
+    `kind` is Stripe's type (a key of _CATEGORIES); `source_type` the balance's bucket
+    (card, bank_account). Payments pay the fee and wait for available_on unless `at_once`
+    (4000000000000077); refunds (negative amounts) and a failed refund's return are
+    available at once and pay no fee (UNCERTAIN: what Stripe does with fees on refunds)."""
+    paid = kind in _PAYMENTS
+    charged = fee(amount, source_type) if paid else 0
+    when = available_on(req.now) if paid and not at_once else req.now
     txn = {
         "id": ids.new_id(TXN),
         "object": "balance_transaction",
@@ -62,7 +67,7 @@ def record(req, *, source, amount, currency, kind, source_type, description=None
                          "description": "Stripe processing fees", "type": "stripe_fee"}]
         if charged else [],
         "net": amount - charged,
-        "reporting_category": "charge" if amount > 0 else "refund",
+        "reporting_category": _CATEGORIES[kind],
         "source": source,
         "status": "available" if when <= req.now else "pending",
         "type": kind,
@@ -88,11 +93,10 @@ def balance(req):
         bucket = sums["available" if row["available"] else "pending"]
         types = bucket.setdefault(row["currency"], {})
         types[row["source_type"]] = types.get(row["source_type"], 0) + row["net"]
+    # Both lists name every currency that moved (zero where none is), usd on a new account.
+    currencies = (sums["available"].keys() | sums["pending"].keys()) or {"usd"}
     for bucket in sums.values():
-        if not sums["available"] and not sums["pending"]:
-            bucket["usd"] = {"card": 0}
-    for currency in sums["available"].keys() | sums["pending"].keys():
-        for bucket in sums.values():
+        for currency in currencies:
             bucket.setdefault(currency, {"card": 0})
 
     def amounts(bucket):

@@ -26,7 +26,7 @@ import base64
 from .. import errors, events, ids
 from ..store import objects
 from ..store import payments as store
-from . import balance, instruments, outcomes, refunding
+from . import amounts, balance, instruments, outcomes, refunding
 
 CARD_CHARGE, BANK_CHARGE = "ch_", "py_"
 EXPIRY_DAYS = 7
@@ -60,6 +60,7 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
     bank = instruments.is_bank_debit(source)
     card = instruments.card_of(req, source)
     outcome, decline = outcomes.decide(card)
+    behaviour = (card or {}).get("_charge") or {}  # testcards.charge_behaviour
     status = "failed" if decline else "pending" if bank else "succeeded"
     captured = capture and status != "failed"
     charge = {
@@ -112,7 +113,8 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
         "transfer_group": transfer_group,
         "_decline": list(decline) if decline else None,
         "_source_type": "bank_account" if bank else "card",
-        "_at_once": bool(card and (card.get("_charge") or {}).get("available_at_once")),
+        "_at_once": bool(behaviour.get("available_at_once")),
+        "_refund_later": behaviour.get("refund_later"),
         "_settles_to": source.get("_failure_code") if bank else None,
     }
     if captured and status == "succeeded":
@@ -145,11 +147,14 @@ def capture_charge(req, charge, amount=None, *, statement_descriptor=None,
     _refuse_capture(req, charge)
     amount = charge["amount"] if amount is None else amount
     if amount > charge["amount"]:
-        # UNCERTAIN wording and code: Stripe's answer was not found.
-        raise errors.invalid(
-            f"You cannot capture more than the charge's amount: {amount} was requested and "
-            f"the charge {charge['id']} is for {charge['amount']}.", "amount",
-            "amount_too_large")
+        # UNCERTAIN: Stripe's 2023 sentence for this amount_too_large, as integrations quote
+        # it (2021 had "… greater than the authorized amount. If you are trying to collect a
+        # tip or over-capture, …").
+        raise errors.invalid("The requested capture amount is greater than the amount you "
+                             "can capture for this charge.", "amount", "amount_too_large")
+    # A capture is a charge of its amount: the currency's minimum holds (the WooCommerce
+    # Stripe plugins handle Stripe's amount_too_small on captures).
+    amounts.charge_amount(amount, charge["currency"])
     after = dict(charge, captured=True, amount_captured=amount)
     for field, value in (("statement_descriptor", statement_descriptor),
                          ("statement_descriptor_suffix", statement_descriptor_suffix),

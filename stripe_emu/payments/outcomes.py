@@ -35,7 +35,8 @@ def decide(card):
     score = _score(risk, card)
     if risk == "highest" or (decline and decline.decline_code == "fraudulent"):
         return _outcome("not_sent_to_network", "highest_risk_level", "highest", score,
-                        "Stripe blocked this payment as too risky.", "blocked"), _BLOCKED
+                        "Stripe blocked this payment as too risky.", "blocked",
+                        "block_if_high_risk"), _BLOCKED
     if decline is None and card.get("_charge_fails"):
         decline = _GENERIC
     if decline is not None:
@@ -47,7 +48,8 @@ def decide(card):
     if risk == "elevated":
         return _outcome("approved_by_network", "elevated_risk_level", risk, score,
                         "Stripe evaluated this payment as having elevated risk, and placed it "
-                        "in your manual review queue.", "manual_review"), None
+                        "in your manual review queue.", "manual_review",
+                        "manual_review_if_elevated_risk"), None
     return _outcome("approved_by_network", None, risk, score, "Payment complete.",
                     "authorized"), None
 
@@ -65,9 +67,13 @@ def _score(risk, card):
     return low + sum(map(ord, fingerprint)) % (high - low + 1)
 
 
-def _outcome(network_status, reason, risk_level, risk_score, seller_message, kind):
+def _outcome(network_status, reason, risk_level, risk_score, seller_message, kind,
+             rule=None):
+    """The outcome hash; `risk_score` and `rule` (the Radar rule that matched: Stripe's
+    default rules' ids, as real blocked and reviewed charges show them) only when there is
+    one, as Stripe leaves them out."""
     outcome = {"network_status": network_status, "reason": reason, "risk_level": risk_level,
-               "risk_score": risk_score, "seller_message": seller_message, "type": kind}
-    if risk_score is None:
-        del outcome["risk_score"]
-    return outcome
+               "risk_score": risk_score, "rule": rule, "seller_message": seller_message,
+               "type": kind}
+    return {key: value for key, value in outcome.items()
+            if value is not None or key not in ("risk_score", "rule")}

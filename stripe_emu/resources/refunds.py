@@ -2,8 +2,8 @@
 /v1/charges/{charge}/refunds paths, which answer the same objects.
 
 Thin handlers over payments/refunding.py. Updating a refund (metadata only) records
-charge.refund.updated; Stripe keeps refund.updated for asynchronous status changes, which
-test-mode card refunds never have.
+charge.refund.updated; refund.updated comes with asynchronous status changes only (the
+refund test cards', refunding.settle), as Stripe keeps it.
 """
 from .. import errors, events
 from ..payments import refunding
@@ -26,23 +26,25 @@ def create_refund(req):
         raise errors.invalid("You may only specify one of these parameters: charge, "
                              "payment_intent.", "charge")
     if not charge_id and not intent_id:
-        # UNCERTAIN wording.
+        # The sentence Stripe-copying emulators agree on, with no code and no param.
         raise errors.invalid("One of the following params should be provided for this "
                              "request: payment_intent or charge.")
     if intent_id:
-        charge_id = _latest_charge(req, intent_id)
-    return _refund(req, charges.fetch_charge(req, charge_id, "charge", 400), intent_id)
+        return _refund(req, _successful_charge(req, intent_id), intent_id)
+    return _refund(req, charges.fetch_charge(req, charge_id, "charge", 400))
 
 
-def _latest_charge(req, intent_id):
+def _successful_charge(req, intent_id):
+    """The PaymentIntent's charge to refund, or Stripe's refusal (as integrations match it)
+    when it has none or its latest one failed."""
     intent = common.fetch(req, intent_id, "payment_intent", "payment_intent",
                           "payment_intent", 400)
-    if not intent.get("latest_charge"):
-        # UNCERTAIN wording (activemerchant sees "... has a status of requires_action").
+    charge = intent["latest_charge"] and objects.get(req.db, req.account,
+                                                     intent["latest_charge"])
+    if not charge or charge["status"] != "succeeded":
         raise errors.invalid(f"This PaymentIntent ({intent_id}) does not have a successful "
-                             f"charge to refund: it has a status of {intent['status']}.",
-                             "payment_intent")
-    return intent["latest_charge"]
+                             "charge to refund.", "payment_intent")
+    return charge
 
 
 def _refund(req, charge, intent_id=None):

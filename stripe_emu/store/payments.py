@@ -7,7 +7,7 @@ DUE_BATCH = 20
 
 
 def set_timer(db, account, object_id, kind, due):
-    """Wake `object_id` (a charge) at `due` (app clock) for `kind` of move; replaces any
+    """Wake `object_id` (a charge or refund) at `due` (app clock) for `kind` of move; replaces any
     timer it had."""
     db.execute("INSERT OR REPLACE INTO payment_timers (object, account, kind, due)"
                " VALUES (?, ?, ?, ?)", (object_id, account, kind, due))

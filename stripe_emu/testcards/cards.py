@@ -48,6 +48,9 @@ _CARDS = {
     "4000000000000044": (*_V, "tok_avsUnchecked"),
     # Charge-time behaviour cards (see charge_behaviour below).
     "4000000000004954": (*_V, ""), "4000000000009235": (*_V, "tok_riskLevelElevated"),
+    # Refund test cards: their charges succeed, their refunds fail or succeed later
+    # (UNCERTAIN: the tokens, by the tok_X / pm_card_X pairing of the testing page).
+    "4000000000005126": (*_V, "tok_refundFail"), "4000000000007726": (*_V, "tok_pendingRefund"),
 }
 # Magic tokens are reusable ids that each mint a fresh card from their test number: Stripe's
 # examples and CLI fixtures pass tok_visa again and again.
@@ -256,15 +259,21 @@ _RISK_LEVELS = {"4100000000000019": "highest", "4000000000004954": "highest",
 # "Charge will succeed and funds will be added directly to your available balance
 # (bypassing your pending balance)."
 _AVAILABLE_AT_ONCE = {"4000000000000077"}
+# The refund test cards: what a refund of their charges does later. "If you initiate a
+# refund, its status begins as succeeded. Some time later, its status transitions to failed"
+# (failure_reason expired_or_canceled_card); "… its status begins as pending. Some time
+# later, its status transitions to succeeded".
+_REFUNDS_LATER = {"4000000000005126": "fails", "4000000000007726": "succeeds"}
 
 
 def charge_behaviour(number) -> dict:
     """What charging this card number does beyond its decline (CardProfile.decline): its
-    Radar risk level, and whether its funds skip the pending balance. JSON-ready, so a card
-    can keep it (cards.card_object stores it as `_charge`)."""
+    Radar risk level, whether its funds skip the pending balance, what its refunds do later
+    ("fails", "succeeds" or None). JSON-ready, so a card can keep it (cards.card_object
+    stores it as `_charge`)."""
     n = str(number)
     return {"risk_level": _RISK_LEVELS.get(n, "normal"),
-            "available_at_once": n in _AVAILABLE_AT_ONCE}
+            "available_at_once": n in _AVAILABLE_AT_ONCE, "refund_later": _REFUNDS_LATER.get(n)}
 
 
 def payment_method_card(pm_id) -> str | None:
