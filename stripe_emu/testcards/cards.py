@@ -8,7 +8,7 @@ from typing import NamedTuple
 from ..errors import StripeError, card_error
 from . import fingerprints
 from .international_cards import INTERNATIONAL as _INTERNATIONAL
-from ..three_d_secure_cards import PAYMENT_METHODS as _3DS_PAYMENT_METHODS
+from .. import three_d_secure_cards as _3DS
 
 # Cards: number -> (brand, funding, the magic tokens that mint it).  Every card of this table
 # is from the US (Stripe's US list; the international ones are in international_cards.py).
@@ -279,8 +279,8 @@ def charge_behaviour(number) -> dict:
 def payment_method_card(pm_id) -> str | None:
     """The test number a magic PaymentMethod id (`pm_card_visa`, …) stands for, or None.
     Each magic token `tok_X` has its twin `pm_card_X` (as on Stripe's testing page)."""
-    if pm_id in _3DS_PAYMENT_METHODS:
-        return _3DS_PAYMENT_METHODS[pm_id]
+    if pm_id in _3DS.PAYMENT_METHODS:
+        return _3DS.PAYMENT_METHODS[pm_id]
     if pm_id.startswith("pm_card_"):
         return MAGIC_TOKENS.get("tok_" + pm_id[len("pm_card_"):])
     return None
