@@ -1,4 +1,4 @@
-"""The one request pipeline, and the only place that speaks WSGI.
+"""The WSGI application: the one pipeline of API requests; /_emu/ requests go to control.py.
 
 request id → route → auth → Stripe-Version → decode and check parameters → injected faults →
 idempotency → handler inside a transaction → expansion → JSON; any StripeError raised on the
@@ -57,6 +57,7 @@ class Request:
     now: int
     db: object = None
     base_url: str = ""  # where this server answers, e.g. http://127.0.0.1:12111 (no slash)
+    template: str = ""  # the route's path as the spec writes it: /v1/customers/{customer}
 
 
 class App:
@@ -116,8 +117,7 @@ class App:
             return 200, _preflight(environ, request_id), b""
         req = fault = None
         try:
-            req, route, args = self._parse(environ, method, path, request_id)
-            version = req.api_version
+            req, route, args = self._parse(environ, method, path, request_id, version)
             fault = self.faults.take(method, path, req.account)
             if fault is not None and not fault.after_execution:
                 raise fault.error(req)
@@ -154,7 +154,7 @@ class App:
             "created": int(self.clock()),
             "milliseconds": round((time.perf_counter() - started) * 1000, 3)})
 
-    def _parse(self, environ, method, path, request_id):
+    def _parse(self, environ, method, path, request_id, version):
         header = environ.get("HTTP_AUTHORIZATION")
         try:
             route, args = self.router.match(method, path)
@@ -165,15 +165,14 @@ class App:
         raw = read_params(environ, method) if route.publishable and header is None else None
         account, key_kind = auth.authenticate(
             self.keys, header, route, method, None if raw is None else raw.pop("key", None))
-        version = environ.get("HTTP_STRIPE_VERSION") or spec.API_VERSION
-        if not valid_version(version):
+        if not api_versions.accepted(version):
             raise errors.invalid(f"Invalid Stripe API version: {version}")
         raw = read_params(environ, method) if raw is None else raw
         if route.publishable:
             auth.drop_client_telemetry(raw)
         key = environ.get("HTTP_IDEMPOTENCY_KEY") if method == "POST" else None
         req = Request(self, method, path, {}, account, key_kind, version, request_id, key,
-                      int(self.clock()), base_url=_base_url(environ))
+                      int(self.clock()), base_url=_base_url(environ), template=route.template)
         req.params = params.coerce(raw, method, route.template)
         return req, route, args
 
@@ -224,12 +223,6 @@ class App:
         for hook in getattr(self, "on_close", ()):
             hook()
         self.store.close()
-
-
-def valid_version(version):
-    """Whether Stripe takes `version` in the Stripe-Version header: a released API version,
-    or one newer than every version the package knows (api_versions.py)."""
-    return api_versions.accepted(version)
 
 
 def _base_url(environ):

@@ -14,7 +14,7 @@
     GET    /_emu/webhooks/deliveries   webhook deliveries and their attempts (control_webhooks.py)
     POST   /_emu/seed       create a fixture's objects, ids chosen or not (seeding.py)
     GET    /_emu/redirect/{id}[/authorize|/fail]   a redirect Source's test page (HTML), also
-                                       an intent's 3D Secure page (control_intents.py)
+                                       an intent's 3D Secure page (control_redirect.py)
     POST   /_emu/intents/{id}/authenticate   approve or fail an intent's 3D Secure: `outcome`
 
 No API key is needed, so by default only loopback clients may use it (403 otherwise); a
@@ -29,7 +29,6 @@ API's own coercion (params.py); answers, errors included, are rendered as the AP
 (App.render_error). The operations are also plain functions here, for tests that hold the App.
 """
 import dataclasses
-import html
 import ipaddress
 import json
 import os
@@ -39,8 +38,8 @@ import traceback
 import urllib.parse
 
 from . import app as pipeline
-from . import auth, control_intents, control_payments, control_webhooks, errors, ids, params
-from . import seeding
+from . import auth, control_intents, control_payments, control_redirect, control_webhooks
+from . import errors, ids, params, seeding
 from .expand import present
 from .resources import sources
 from .store import control as sql
@@ -51,9 +50,6 @@ MAX_LOG_LIMIT = 1000
 MAX_SNAPSHOT_BYTES = 64 << 20
 _JSON = "application/json"
 _HEADERS = [("Content-Type", _JSON), ("Cache-Control", "no-store")]
-# What a Location header keeps as is: the URL syntax characters and existing %-escapes;
-# anything else (non-ASCII, spaces, CR/LF) is percent-encoded.
-_URL_CHARACTERS = ":/?#[]@!$&'()*+,;=%~"
 
 
 def access(mode):
@@ -110,16 +106,10 @@ def set_source_status(app, source_id, status, account=None):
     """Move Source `source_id` to `status` (chargeable, failed or canceled) as Stripe does by
     itself (sources.transition), recording source.<status>; `account` narrows the search.
     Returns the Source; raises errors.StripeError."""
-    with app.store.transaction() as db:
+    with app.store.transaction(after_commit=app.after_commit) as db:
         owner, found = sources.locate(db, source_id, account_from_key(account, app.keys))
         moved = sources.transition(app, db, owner, found, status)
-    _committed(app)
     return present(moved)
-
-
-def _committed(app):
-    for hook in app.after_commit:
-        hook()
 
 
 # --- HTTP ------------------------------------------------------------------------------------
@@ -131,10 +121,10 @@ def handle(app, environ):
     method = environ.get("REQUEST_METHOD", "GET").upper()
     headers = [*_HEADERS, ("Request-Id", request_id)]
     try:
-        page = _REDIRECT_PAGE.fullmatch(path)
+        page = control_redirect.PAGE.fullmatch(path)
         _admit(app, environ, web_page=page is not None)
         if page is not None:
-            return _redirect_page(app, environ, method, *page.groups())
+            return control_redirect.redirect_page(app, environ, method, *page.groups())
         function, properties, args = _route(path, method)
         result = function(app, _params(environ, method, properties), **args)
         return 200, headers, pipeline.encode_json(result)
@@ -315,73 +305,3 @@ _ENDPOINTS = [(re.compile(path), endpoint) for path, endpoint in (
     ("/_emu/webhooks/deliveries", control_webhooks.DELIVERIES),
     ("/_emu/seed", seeding.ENDPOINT),
 )]
-
-
-# --- the redirect page of redirect-flow Sources (HTML) -----------------------------------------
-
-_REDIRECT_PAGE = re.compile(r"/_emu/redirect/([^/]+)(?:/(authorize|fail))?")
-
-
-def _redirect_page(app, environ, method, object_id, action):
-    """(status, headers, body) of Stripe's test page for a redirect-flow Source or for the 3D
-    Secure of an intent (control_intents.py), where the client_secret is the credential: the
-    page, or the customer's choice answered by a 302 back to the return_url (an intent
-    confirmed without one shows the page again)."""
-    if method != "GET":
-        return _html(405, "Method not allowed", "<p>Use GET: follow the page's links.</p>")
-    intent = control_intents.is_intent(object_id)
-    location = None
-    try:
-        secret = pipeline.read_params(environ, method).get("client_secret")
-        with app.store.transaction(write=action is not None) as db:
-            find = control_intents.find if intent else sources.redirect_source
-            account, found = find(db, object_id, secret)
-            if action is not None:
-                complete = control_intents.complete if intent else sources.complete_redirect
-                found = complete(app, db, account, found, action == "authorize")
-                # Built before the commit: a return_url that cannot be followed changes nothing.
-                location = _location(found, intent)
-    except errors.StripeError as error:
-        return _html(error.status, "No such payment" if error.status == 404 else
-                     "Test payment page", f"<p>{html.escape(error.message)}</p>")
-    if action is not None:
-        _committed(app)
-        if location:
-            return 302, [("Location", location), ("Cache-Control", "no-store")], b""
-    link = (f"{html.escape(environ.get('SCRIPT_NAME', ''))}/_emu/redirect/"
-            f"{html.escape(object_id)}/%s?client_secret={html.escape(secret)}")
-    if intent:
-        summary = f"""<p>{html.escape(control_intents.describe(found))}: <code id="status">{
-            html.escape(found["status"])}</code>.</p>"""
-    else:
-        summary = f"""<p>{html.escape(found["type"])} source
-<code>{html.escape(object_id)}</code>: {found["amount"]} {html.escape(found["currency"] or "")},
-status <code id="status">{html.escape(found["status"])}</code>, redirect
-<code id="redirect-status">{html.escape(found["redirect"]["status"])}</code>.</p>"""
-    return _html(200, "Test payment page", f"""{summary}
-<p><a id="authorize" href="{link % "authorize"}">Authorize test payment</a>
-<a id="fail" href="{link % "fail"}">Fail test payment</a></p>""")
-
-
-def _location(found, intent):
-    """The way back (a Source's or an intent's return_url with its query parameters) as a
-    Location header carries it; None for an intent confirmed without a return_url."""
-    try:
-        url = control_intents.return_url(found) if intent else sources.return_url(found)
-        if url is None:
-            return None
-        usable = urllib.parse.urlsplit(url).scheme in ("http", "https")
-    except ValueError:
-        usable = False
-    if not usable:
-        # Refused at creation since; a Source from an older snapshot may still have one.
-        raise errors.invalid("This redirect's return_url is not an http(s) URL to send the "
-                             "customer back to.")
-    return urllib.parse.quote(url, safe=_URL_CHARACTERS)
-
-
-def _html(status, title, content):
-    body = (f"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title} · stripe_emu"
-            f"</title></head>\n<body><h1>{title}</h1>\n{content}\n</body></html>\n").encode()
-    return status, [("Content-Type", "text/html; charset=utf-8"),
-                    ("Cache-Control", "no-store")], body

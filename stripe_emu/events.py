@@ -23,7 +23,9 @@ def by_stripe(app, db, account):
     """The request-shaped context of a change Stripe makes by itself (a customer finishing a
     redirect, a test moving a Source): what `record` and the resources read of a request,
     with no request id, so its events carry {"id": null, "idempotency_key": null} as Stripe
-    sends them. `db` is an open write transaction; run `app.after_commit` once it commits."""
+    sends them. `db` is an open write transaction, begun with the app's hooks
+    (`app.store.transaction(after_commit=app.after_commit)`) so that its webhooks go out as
+    soon as it commits."""
     return types.SimpleNamespace(app=app, db=db, account=account, now=int(app.clock()),
                                  request_id=None, idempotency_key=None)
 

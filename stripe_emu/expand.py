@@ -52,7 +52,7 @@ def _implied(req, result):
         return []
     if result.get("object") == "customer" and not result.get("deleted"):
         return list(fields)
-    if result.get("object") == "list" and req.path == "/v1/customers":
+    if result.get("object") == "list" and req.template == "/v1/customers":
         return [f"data.{field}" for field in fields]
     return []
 
@@ -66,10 +66,9 @@ def apply(req, result, paths):
              and not (path == "total_count" and result.get("object") == "search_result")]
     if not paths:
         return result
-    template = req.app.router.match(req.method, req.path)[0].template
     for path in paths:
-        _check(req.method, template, path)
-    schemas = _response_schemas(req.method, template)
+        _check(req.method, req.template, path)
+    schemas = _response_schemas(req.method, req.template)
     for path in paths:
         result = _walk(req, result, schemas, path.split("."))
     return result

@@ -114,7 +114,7 @@ class FaultQueue:
         self._none_added = False
         with self.store.transaction() as db:
             fault_id = sql.add_fault(db, kind, count, account, method, path or None,
-                                       bool(after_execution))
+                                     bool(after_execution))
         return Fault(fault_id, kind, count, account, method, path or None, bool(after_execution))
 
     def pending(self, account=None):

@@ -1,4 +1,6 @@
-"""Object id prefixes and generators, in one place.
+"""Object id prefixes and their generator: every prefix but those of money movement, which
+payments/ keeps beside the code that makes them (ch_ and py_ in charging.py, re_ in
+refunding.py, txn_ in balance.py).
 
 A seed may choose the id of the object a request creates (`cus_123`, as suites written for
 stripe-mock expect): inside `choosing(id)`, the first object id asked for with that id's

@@ -20,7 +20,6 @@ _KEY = re.compile(r"([^\[\]]+)|\[([^\[\]]*)\]")
 # scripts' digits ('١٠'), which Stripe does not read as numbers.
 _INTEGER = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)")
-# Stripe's integers are 64-bit, as SQLite's are.
 # Brackets one parameter may nest (Stripe's deepest, e.g. mandate[acceptance][online][ip],
 # use 3); deeper keys would only exhaust the recursion of checking and hashing them.
 MAX_NESTING = 10
@@ -174,7 +173,8 @@ def _check_sequential(value, name):
 
 
 def _integer(value, name):
-    """Stripe answers "Invalid integer" for a number out of its 64-bit range too."""
+    """Stripe answers "Invalid integer" for a number out of its 64-bit range too (SQLite's
+    range: every integer it accepts can be stored)."""
     digits = value.lstrip("-").lstrip("0")
     if (not _INTEGER.fullmatch(value) or len(digits) > 19
             or int(value) not in SQLITE_INTEGERS):

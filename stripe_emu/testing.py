@@ -114,6 +114,14 @@ def run_due_work(app):
     return control_payments.run_due_work(app)
 
 
+def authenticate(app, intent_id, approve=True, account=None):
+    """Approve (or, with approve=False, fail) the 3D Secure a SetupIntent or PaymentIntent in
+    `requires_action` waits for, as its customer would on the authentication page; returns
+    the intent as it is then. Raises errors.StripeError for an intent not waiting for it."""
+    return control_intents.authenticate(app, intent_id, "approve" if approve else "fail",
+                                        control.account_from_key(account, app.keys))
+
+
 def seed(app, data):
     """Load `data` (a dict, a list of dicts, or the path of a JSON file holding one) into
     `app`: a snapshot (from GET /_emu/snapshot) replaces all state; a fixture such as
@@ -211,11 +219,3 @@ def _client_class():
     InProcessHTTPClient.__module__ = __name__
     InProcessHTTPClient.__qualname__ = "InProcessHTTPClient"
     return InProcessHTTPClient
-
-
-def authenticate(app, intent_id, approve=True, account=None):
-    """Approve (or, with approve=False, fail) the 3D Secure a SetupIntent or PaymentIntent in
-    `requires_action` waits for, as its customer would on the authentication page; returns
-    the intent as it is then. Raises errors.StripeError for an intent not waiting for it."""
-    return control_intents.authenticate(app, intent_id, "approve" if approve else "fail",
-                                        control.account_from_key(account, app.keys))

@@ -26,3 +26,17 @@ def test_every_cli_flag_is_in_the_readme():
     assert {"--db", "--port", "--host"} <= flags
     for flag in flags:
         assert flag in README, f"{flag} is not documented"
+
+
+def test_every_module_the_readme_map_names_exists():
+    """The "Where things live" map of the README names real files, so a renamed or split
+    module cannot leave newcomers looking for what is gone."""
+    section = README.split("## Where things live", 1)[1].split("\n## ", 1)[0]
+    package = Path(cli.__file__).resolve().parent
+    named = set(re.findall(r"\b([a-z0-9_][a-z0-9_./<>]*\.(?:py|sql|json))", section))
+    assert {"app.py", "routes.py", "store/objects.py", "control_redirect.py"} <= named
+    for name in {name for name in named if "<" not in name}:
+        where = package.parent if name == "schema.sql" or name.startswith("tests/") else package
+        assert (where / name.removeprefix("stripe_emu/")).exists(), f"{name} is not a file"
+    for folder in re.findall(r"^([a-z_]+)/ ", section, re.M):
+        assert (package / folder).is_dir(), f"{folder}/ is not a package"

@@ -191,6 +191,27 @@ def test_events_of_the_control_plane_are_delivered_as_webhooks():
             app.close()
 
 
+def test_authorizing_on_the_redirect_page_sends_its_webhook_at_once():
+    """The page's move wakes the webhook worker when it commits: no other request need come
+    (nothing had been delivered before, so no worker was running)."""
+    with Receiver() as receiver:
+        app = make_app(db=":memory:", webhook_retry=FAST)
+        try:
+            api = Api(app)
+            source = three_d_secure(api)
+            endpoint = api.post("/v1/webhook_endpoints", {
+                "url": receiver.url, "enabled_events[0]": "source.chargeable"})
+            page = webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+            answer = page.get(f"/_emu/redirect/{source['id']}/authorize",
+                              {"client_secret": source["client_secret"]})
+            assert answer.status_int == 302
+            receiver.wait_for(1)
+            [event] = receiver.events(endpoint["secret"])
+            assert (event.type, event.data.object.id) == ("source.chargeable", source["id"])
+        finally:
+            app.close()
+
+
 def test_concurrent_moves_exactly_one_wins(file_app):
     api = Api(file_app)
     for _ in range(6):

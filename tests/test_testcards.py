@@ -1,4 +1,4 @@
-"""Stripe's test cards, tokens and bank accounts (stripe_emu/testcards.py)."""
+"""Stripe's test cards, tokens and bank accounts (the stripe_emu.testcards package)."""
 import datetime
 import re
 

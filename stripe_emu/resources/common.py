@@ -1,4 +1,5 @@
-"""Rules several resources share: metadata, addresses, emails, pagination, fetching by id."""
+"""Rules several resources share: metadata, addresses, emails, pagination and search pages,
+fetching by id, and the live customer a sub-resource belongs to."""
 import re
 
 from .. import errors, search

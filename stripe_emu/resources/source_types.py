@@ -198,7 +198,7 @@ def _three_d_secure(req, source, params):
     source["redirect"] = {
         "return_url": return_url,
         "status": "pending",
-        # Stripe's test page lives on hooks.stripe.com; the emulator's own (control.py) lets
+        # Stripe's test page lives on hooks.stripe.com; the emulator's own (control_redirect.py) lets
         # a browser test authorize or fail the payment.
         "url": f"{req.base_url}/_emu/redirect/{source['id']}"
                f"?client_secret={source['client_secret']}",

@@ -13,7 +13,8 @@ longer see it.
 Other types of Stripe's enum are refused (payment_method_not_available) rather than half-built.
 
 What Stripe does to a Source on its own — a customer finishing the redirect page, a Source
-expiring — is `transition`, which the control plane (control.py) calls.
+expiring — is `transition`, which the control plane (control.py) calls; the redirect page
+(control_redirect.py) calls `redirect_source` and `complete_redirect`.
 """
 import hmac
 import urllib.parse

@@ -4,9 +4,11 @@ A file database is shared by threads and by several server processes: connection
 small pool (WAL, busy timeout), and SQLite's write lock, taken by BEGIN IMMEDIATE, serializes
 the writers. The writers of one process first queue for a lock of the process, first come
 first served: left to SQLite's busy handler (sleep, then retry), some of many concurrent
-writers starved for seconds while others went through. An in-memory database exists only inside one connection, so it gets exactly one,
-guarded by a lock: requests on it take turns, which costs little because they never wait on
-disk. A connection goes back to the pool only outside any transaction.
+writers starved for seconds while others went through.
+
+An in-memory database exists only inside one connection, so it gets exactly one, guarded by a
+lock: requests on it take turns, which costs little because they never wait on disk. A
+connection goes back to the pool only outside any transaction.
 """
 import collections
 import contextlib

@@ -1,19 +1,14 @@
-"""Stripe's test cards, magic tokens and test bank accounts: brand, funding, behaviour,
-tokenization-time validation and fingerprints (docs.stripe.com/testing and the card error
-codes of docs.stripe.com/declines/codes).
-
-Pure data and functions: never touches the database, builds JSON or sees a request.  Errors
-come from `errors.py`, ready to raise.
+"""Stripe's test card numbers and magic tokens: brand, funding, country, what each does at
+attach and at charge time, and tokenization-time validation (docs.stripe.com/testing and the
+card error codes of docs.stripe.com/declines/codes).
 """
-import hashlib
-import hmac
 import re
-import string
 from typing import NamedTuple
 
-from .errors import StripeError, card_error, invalid
-from . import three_d_secure_cards as _3DS
+from ..errors import StripeError, card_error
+from . import fingerprints
 from .international_cards import INTERNATIONAL as _INTERNATIONAL
+from .. import three_d_secure_cards as _3DS
 
 # Cards: number -> (brand, funding, the magic tokens that mint it).  Every card of this table
 # is from the US (Stripe's US list; the international ones are in international_cards.py).
@@ -172,7 +167,7 @@ class CardProfile(NamedTuple):
                 "cvc_check": self.cvc_check(bool(cvc))}
 
     def fingerprint(self, account) -> str:
-        return fingerprint(account, self.number)
+        return fingerprints.card(account, self.number)
 
 
 def card_profile(number) -> CardProfile:
@@ -258,98 +253,6 @@ def magic_token(token_id, today) -> NewCard | None:
     return NewCard(card_profile(number), *default_expiry(today), True)
 
 
-# Fingerprints: stable per number within an account (tok_visa attached twice makes two cards
-# with one fingerprint), unrelated across accounts.
-_BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
-
-
-def _fingerprint(account, message: str) -> str:
-    mac = hmac.new(str(account).encode(), message.encode(), hashlib.sha256).digest()
-    value = int.from_bytes(mac, "big")  # 256 bits: plenty for 16 base62 digits (~95 bits)
-    return "".join(_BASE62[value // 62 ** i % 62] for i in range(16))
-
-
-def fingerprint(account, number) -> str:
-    """16 base62 characters for a card number, keyed by the account."""
-    return _fingerprint(account, "card:" + str(number))
-
-
-def bank_fingerprint(account, routing_number, account_number) -> str:
-    """16 base62 characters for a bank account, keyed by the Stripe account."""
-    return _fingerprint(account, f"bank:{routing_number}:{account_number}")
-
-
-# Bank accounts (US ACH test numbers, docs.stripe.com/connect/testing).
-BANK_NAMES = {"110000000": "STRIPE TEST BANK"}
-# account number -> failure code once the account is used (None: succeeds).  Attaching always
-# works (status "new"); a failing account becomes status "errored" when debited.
-BANK_ACCOUNTS = {
-    "000123456789": None, "000111111116": "no_account", "000111111113": "account_closed",
-    "000222222227": "insufficient_funds", "000333333335": "debit_not_authorized",
-    "000444444440": "invalid_currency",
-}
-# Magic bank tokens -> (account number, status at attach); all on the test routing number.
-_BANK_TOKENS = {"btok_us": ("000123456789", "new"), **{
-    "btok_us_verified" + name: (number, "verified") for name, number in (
-        ("", "000123456789"), ("_noAccount", "000111111116"), ("_accountClosed", "000111111113"),
-        ("_insufficientFunds", "000222222227"), ("_debitNotAuthorized", "000333333335"),
-        ("_invalidCurrency", "000444444440"))}}
-VERIFY_AMOUNTS = (32, 45)  # the test micro-deposits, in cents
-# Observed wording; its code/status on the legacy verify endpoint is UNCERTAIN.
-VERIFY_MISMATCH_MESSAGE = ("The amounts provided do not match the amounts that were sent "
-                           "to the bank account.")
-
-
-class BankProfile(NamedTuple):
-    routing_number: str
-    account_number: str
-    country: str
-    currency: str
-    bank_name: str | None
-    last4: str
-    status: str                  # at attach: "new", or "verified" for btok_us_verified*
-    failure_code: str | None     # why using it fails, or None
-
-    def fingerprint(self, account) -> str:
-        return bank_fingerprint(account, self.routing_number, self.account_number)
-
-
-def bank_profile(routing_number, account_number, country="US", currency="usd", *,
-                 param_prefix="bank_account", status="new") -> BankProfile:
-    """Validate a US bank account (400 naming `<param_prefix>[field]`) and profile it."""
-    country, currency = str(country).upper(), str(currency).lower()
-    routing, number = str(routing_number or ""), str(account_number or "")
-    if country == "US":
-        # Wording: "Routing number must have 9 digits" is observed; the checksum one is ours.
-        if not re.fullmatch(r"[0-9]{9}", routing):
-            raise invalid("Routing number must have 9 digits",
-                          f"{param_prefix}[routing_number]")
-        if sum(int(d) * w for d, w in zip(routing, (3, 7, 1) * 3)) % 10:  # ABA checksum
-            raise invalid(f"Invalid routing number: {routing}",
-                          f"{param_prefix}[routing_number]")
-    if not re.fullmatch(r"[0-9]{4,17}", number):
-        raise invalid("Invalid account number", f"{param_prefix}[account_number]")
-    return BankProfile(routing, number, country, currency, BANK_NAMES.get(routing),
-                       number[-4:], status, BANK_ACCOUNTS.get(number))
-
-
-def bank_token(token_id) -> BankProfile | None:
-    """The bank account a magic bank token mints, or None."""
-    if token_id not in _BANK_TOKENS:
-        return None
-    number, status = _BANK_TOKENS[token_id]
-    return bank_profile("110000000", number, status=status)
-
-
-def verify_amounts_ok(amounts) -> bool:
-    """True when the two micro-deposit amounts are 32 and 45 (cents, in either order)."""
-    if not isinstance(amounts, (list, tuple)):
-        return False
-    texts = [str(amount) for amount in amounts]
-    return all(re.fullmatch(r"[0-9]{1,9}", text) for text in texts) and \
-        sorted(map(int, texts)) == list(VERIFY_AMOUNTS)
-
-
 # -- At charge time (payments/charging.py): what a card does besides declining -------------
 # Radar's test cards (docs.stripe.com/radar/testing): `highest` is blocked by Radar's default
 # rule, `elevated` succeeds and is placed in review. Every other card is `normal`.
@@ -373,32 +276,6 @@ def charge_behaviour(number) -> dict:
     n = str(number)
     return {"risk_level": _RISK_LEVELS.get(n, "normal"),
             "available_at_once": n in _AVAILABLE_AT_ONCE, "refund_later": _REFUNDS_LATER.get(n)}
-
-
-# --- 3D Secure and the regulatory (SCA) cards (their data: three_d_secure_cards.py) -------
-
-class ThreeDSecure(NamedTuple):
-    """What a card does about 3D Secure."""
-    support: str              # a card Source's card.three_d_secure
-    on_setup: bool            # a SetupIntent (or a payment saving the card) must authenticate
-    on_session: bool          # an on-session payment must authenticate
-    off_session: Decline | None   # an off-session payment declines (None: succeeds)
-    after_authentication: Decline | None  # declines once authenticated
-    set_up_exempts: bool      # once set up, later payments need nothing
-
-
-def _three_d_secure(support, on_setup, on_session, off_session, after, set_up_exempts):
-    return ThreeDSecure(support, on_setup, on_session, off_session and Decline(*off_session),
-                        after and Decline(*after), set_up_exempts)
-
-
-THREE_D_SECURE = {name: _three_d_secure(*flags) for name, flags in _3DS.BEHAVIOURS.items()}
-
-
-def three_d_secure_of(number) -> str:
-    """The name (a key of THREE_D_SECURE) of what card `number` does about 3D Secure: cards
-    keep the name, never the number."""
-    return _3DS.CARDS.get(str(number), "optional")
 
 
 def payment_method_card(pm_id) -> str | None:

@@ -1,5 +1,5 @@
-"""Stripe's international test cards: data only, read by testcards.py (which answers every
-question about a test card)."""
+"""Stripe's international test cards: data only, read by cards.py (which answers every
+question about a test card number)."""
 
 # International test cards (the "by country" tables of docs.stripe.com/testing): number ->
 # (country, brand, funding, the magic tokens that mint it). They succeed like 4242...; only
