@@ -59,18 +59,12 @@ def access(mode):
     return mode
 
 
-def account_from_key(value, keys=None):
-    """The account a test key names (`sk_test_abc` → `abc`; a paired key → its account's
-    name: pass the app's `keys`); anything else names itself."""
-    return auth.account_named(value, keys)
-
-
 # --- the operations: `account` is a test key or an account name -----------------------------
 
 def reset(app, account=None):
     """Delete all state (every table, the faults, this process's request log) or only one
     account's; returns {table: rows deleted}."""
-    account = account_from_key(account, app.keys)
+    account = auth.account_named(account, app.keys)
     with app.store.transaction() as db:
         deleted = sql.reset(db, account)
     kept = [] if account is None else [
@@ -94,7 +88,7 @@ def import_snapshot(app, snapshot):
 
 def recent_requests(app, limit=100, account=None):
     """This process's most recent API requests, newest first (each worker keeps its own)."""
-    account = account_from_key(account, app.keys)
+    account = auth.account_named(account, app.keys)
     entries = [entry for entry in reversed(list(app.recent_requests))
                if account is None or entry["account"] == account]
     # The account is the API key without its prefix: shown masked, as Stripe shows keys.
@@ -107,7 +101,7 @@ def set_source_status(app, source_id, status, account=None):
     itself (sources.transition), recording source.<status>; `account` narrows the search.
     Returns the Source; raises errors.StripeError."""
     with app.store.transaction(after_commit=app.after_commit) as db:
-        owner, found = sources.locate(db, source_id, account_from_key(account, app.keys))
+        owner, found = sources.locate(db, source_id, auth.account_named(account, app.keys))
         moved = sources.transition(app, db, owner, found, status)
     return present(moved)
 
@@ -221,7 +215,7 @@ def _health(app, given):
 
 def _reset(app, given):
     deleted = reset(app, given.get("account"))
-    return {"reset": True, "account": account_from_key(given.get("account"), app.keys),
+    return {"reset": True, "account": auth.account_named(given.get("account"), app.keys),
             "deleted": deleted}
 
 
@@ -248,7 +242,7 @@ def _requests(app, given):
 def _faults(app, given):
     return {"object": "list", "data": [
         _shown_fault(app, fault)
-        for fault in app.faults.pending(account_from_key(given.get("account"), app.keys))]}
+        for fault in app.faults.pending(auth.account_named(given.get("account"), app.keys))]}
 
 
 def _shown_fault(app, fault):
@@ -263,7 +257,7 @@ def _inject(app, given):
         fault = app.faults.add(
             given["kind"], given.get("count", 1), method=given.get("method"),
             path=given.get("path"),
-            account=account_from_key(given.get("account"), app.keys),
+            account=auth.account_named(given.get("account"), app.keys),
             after_execution=given.get("after_execution") or False)
     except ValueError as error:
         raise errors.invalid(str(error))
@@ -271,7 +265,7 @@ def _inject(app, given):
 
 
 def _clear_faults(app, given):
-    return {"deleted": app.faults.clear(account_from_key(given.get("account"), app.keys))}
+    return {"deleted": app.faults.clear(auth.account_named(given.get("account"), app.keys))}
 
 
 def _source_status(app, given, source):

@@ -2,7 +2,7 @@
 the authentication page, or a test does in one call.
 
     POST /_emu/intents/{intent}/authenticate   `outcome` approve | fail, `account`
-    GET  /_emu/redirect/{intent}[/authorize|/fail]   the authentication page (control.py's
+    GET  /_emu/redirect/{intent}[/authorize|/fail]   the authentication page (control_redirect.py's
                                                     page of redirect Sources, for intents too)
 
 Both end in the resource's `finish_authentication`, which moves the intent on (succeeded,
@@ -11,7 +11,7 @@ request, as Stripe records a customer's doing.
 """
 import hmac
 
-from . import control, errors, events
+from . import auth, errors, events
 from .expand import present
 from .payments import intents
 from .payments.authentication import return_url  # where the page sends the customer back
@@ -52,13 +52,11 @@ def authenticate(app, intent_id, outcome, account=None):
     if outcome not in OUTCOMES:
         raise errors.invalid(f"Invalid outcome: must be one of {', '.join(OUTCOMES)}.",
                              "outcome")
-    with app.store.transaction() as db:
+    with app.store.transaction(after_commit=app.after_commit) as db:
         owner, found = locate(db, intent_id, account)
         if found["status"] != "requires_action":
             raise intents.unexpected_state(found, "authenticate")
         moved = complete(app, db, owner, found, outcome == "approve")
-    for hook in app.after_commit:
-        hook()
     return present(moved)
 
 
@@ -67,10 +65,10 @@ def authenticate_endpoint(app, given, intent):
     if given.get("outcome") is None:
         raise errors.missing_param("outcome")
     return authenticate(app, intent, given["outcome"],
-                        control.account_from_key(given.get("account"), app.keys))
+                        auth.account_named(given.get("account"), app.keys))
 
 
-# -- the authentication page (control.py renders it) -------------------------------------------
+# -- the authentication page (control_redirect.py renders it) -------------------------------------------
 
 def find(db, intent_id, client_secret):
     """(account, intent) a page URL names; a wrong client_secret answers as an unknown id."""

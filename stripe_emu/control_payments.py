@@ -11,7 +11,7 @@ which a test can make happen now (registered in control.py's endpoint table).
 `account` (a test key or name) narrows the search, as for /_emu/sources/{id}/status. Each
 move is one transaction with events carrying a null request, as Stripe's own do.
 """
-from . import control, errors, events
+from . import auth, errors, events
 from .expand import present
 from .payments import charging, instruments, timers
 from .store import objects
@@ -19,47 +19,40 @@ from .store import objects
 
 def settle_charge(app, charge_id, account=None):
     """Settle the pending bank-debit charge `charge_id` now; returns the charge."""
-    with app.store.transaction() as db:
+    with app.store.transaction(after_commit=app.after_commit) as db:
         owner, charge = _locate(db, charge_id, "charge", account, app.keys)
         if charge["status"] != "pending":
             # Invented wording: Stripe has no such endpoint.
             raise errors.invalid(f"The charge {charge_id} is {charge['status']}: only a "
                                  "pending charge (a bank debit) settles.", "charge")
         settled = charging.settle(events.by_stripe(app, db, owner), charge)
-    _committed(app)
     return present(settled)
 
 
 def fund_source(app, source_id, amount, account=None):
     """Land a transfer of `amount` on the ach_credit_transfer Source `source_id`; returns
     the Source."""
-    with app.store.transaction() as db:
+    with app.store.transaction(after_commit=app.after_commit) as db:
         owner, source = _locate(db, source_id, "source", account, app.keys)
         funded = instruments.fund(events.by_stripe(app, db, owner), source, amount)
-    _committed(app)
     return present(funded)
 
 
 def run_due_work(app):
     """Run the timed moves due on the app's clock (up to a batch); returns how many ran."""
-    with app.store.transaction() as db:
+    with app.store.transaction(after_commit=app.after_commit) as db:
         ran = timers.run_due(app, db, int(app.clock()))
-    _committed(app)
     return ran
 
 
 def _locate(db, object_id, kind, account, keys):
     holding = objects.account_of(db, object_id)
-    wanted = control.account_from_key(account, keys)
+    wanted = auth.account_named(account, keys)
     found = objects.get(db, holding, object_id) if wanted in (None, holding) else None
     if found is None or found["object"] != kind:
         raise errors.no_such(kind, object_id)
     return holding, found
 
-
-def _committed(app):
-    for hook in app.after_commit:
-        hook()
 
 
 # -- HTTP: given (checked parameters) → JSON-ready result ------------------------------------

@@ -23,7 +23,8 @@ import json
 import secrets
 import threading
 
-from . import control, control_intents, control_payments, faults, make_app, seeding, webhooks
+from . import auth, control, control_intents, control_payments, faults, make_app, seeding
+from . import webhooks
 from .seeding import SeedError, wsgi_environ  # noqa: F401 (this module's API too)
 from .server import make_server
 from .store.control import SNAPSHOT_FORMAT
@@ -73,7 +74,7 @@ def inject_fault(app, kind, count=1, *, method=None, path=None, account=None,
     (a test key or account name) fail with `kind`: rate_limit, lock_timeout, api_error,
     idempotency_key_in_use or connection_dropped."""
     return app.faults.add(kind, count, method=method, path=path,
-                          account=control.account_from_key(account, app.keys),
+                          account=auth.account_named(account, app.keys),
                           after_execution=after_execution)
 
 
@@ -89,7 +90,7 @@ def set_source_status(app, source_id, status, account=None):
 def webhook_deliveries(app, *, event=None, status=None, endpoint=None, account=None):
     """Webhook deliveries, oldest first, each with its attempts (see webhooks.deliveries);
     `account` is a test key or an account name. GET /_emu/webhooks/deliveries over HTTP."""
-    return webhooks.deliveries(app, account=control.account_from_key(account, app.keys),
+    return webhooks.deliveries(app, account=auth.account_named(account, app.keys),
                                event=event, endpoint=endpoint, status=status)
 
 
@@ -119,7 +120,7 @@ def authenticate(app, intent_id, approve=True, account=None):
     `requires_action` waits for, as its customer would on the authentication page; returns
     the intent as it is then. Raises errors.StripeError for an intent not waiting for it."""
     return control_intents.authenticate(app, intent_id, "approve" if approve else "fail",
-                                        control.account_from_key(account, app.keys))
+                                        auth.account_named(account, app.keys))
 
 
 def seed(app, data):

@@ -12,7 +12,7 @@ import pytest
 import webtest
 
 from conftest import PUBLISHABLE_KEY, SECRET_KEY, Api, check_body, running_server
-from stripe_emu import control, make_app, routes
+from stripe_emu import auth, control, make_app, routes
 from test_tokens import VISA
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,7 +132,7 @@ def test_invented_keys_keep_the_suffix_rule_beside_pairs(shop):
 def test_the_control_plane_knows_paired_keys(shop):
     Api(shop, key=SHOP_SK).post("/v1/customers")
     Api(shop, key="sk_test_other").post("/v1/customers")
-    assert control.account_from_key(SHOP_SK, shop.keys) == "shop"
+    assert auth.account_named(SHOP_SK, shop.keys) == "shop"
     control.reset(shop, SHOP_SK)
     assert Api(shop, key=SHOP_SK).get("/v1/customers")["data"] == []
     assert len(Api(shop, key="sk_test_other").get("/v1/customers")["data"]) == 1

@@ -1,5 +1,5 @@
 """The 3D Secure test cards (docs.stripe.com/testing#three-ds-cards): one table in
-stripe_emu/testcards.py, asked by card Sources (their `three_d_secure` field) and by
+stripe_emu/testcards/, asked by card Sources (their `three_d_secure` field) and by
 PaymentMethods and intents (whether a payment or a setup needs authentication)."""
 import pytest
 

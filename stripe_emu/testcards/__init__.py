@@ -7,7 +7,7 @@ raise.
                              funding, country, declines, CVC/AVS checks, Radar risk, validation
     international_cards.py   the cards "by country" (data)
     three_d_secure.py        what a card does about 3D Secure / SCA (its data:
-                             stripe_emu/three_d_secure_cards.py)
+                             three_d_secure_cards.py)
     banks.py                 US test bank accounts, bank tokens (btok_us), micro-deposits
     fingerprints.py          per-account fingerprints of cards and bank accounts
 

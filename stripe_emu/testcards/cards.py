@@ -8,7 +8,7 @@ from typing import NamedTuple
 from ..errors import StripeError, card_error
 from . import fingerprints
 from .international_cards import INTERNATIONAL as _INTERNATIONAL
-from .. import three_d_secure_cards as _3DS
+from . import three_d_secure_cards as _3DS
 
 # Cards: number -> (brand, funding, the magic tokens that mint it).  Every card of this table
 # is from the US (Stripe's US list; the international ones are in international_cards.py).

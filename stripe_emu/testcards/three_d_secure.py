@@ -3,7 +3,7 @@ three_d_secure_cards.py as typed records, asked by card Sources, PaymentMethods 
 """
 from typing import NamedTuple
 
-from .. import three_d_secure_cards as _3DS
+from . import three_d_secure_cards as _3DS
 from .cards import Decline
 
 class ThreeDSecure(NamedTuple):

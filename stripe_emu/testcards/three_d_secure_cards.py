@@ -1,6 +1,6 @@
 """Stripe's 3D Secure and regulatory (SCA) test cards (docs.stripe.com/testing#three-ds-cards
-and #regulatory-cards): data only, read by testcards.py (which answers every question about a
-test card). One table for card Sources (their `three_d_secure` field) and for PaymentMethods
+and #regulatory-cards): data only, read by three_d_secure.py beside it (this package answers
+every question about a test card). One table for card Sources (their `three_d_secure` field) and for PaymentMethods
 and intents (whether a setup or a payment must be authenticated first)."""
 
 # Declines, as (code, decline_code, message).
@@ -33,7 +33,7 @@ BEHAVIOURS = {
     # Required, but nobody is asked: the frictionless card ("The authentication proceeds
     # through a frictionless flow, and succeeds") and the one whose "3D Secure lookup
     # request fails with a processing error. Payments are declined with a card_declined
-    # failure code" (testcards.py's charge-fail cards). UNCERTAIN: the frictionless card's
+    # failure code" (testcards/cards.py's charge-fail cards). UNCERTAIN: the frictionless card's
     # charge shows no three_d_secure result.
     "required_without_challenge": ("required", False, False, None, None, False),
     # "attempts to perform 3D Secure result in a processing error". UNCERTAIN: asked for
