@@ -148,7 +148,8 @@ def refuse_intents_authorization(charge, action):
     """Stripe's refusal to capture or refund (`action`) through the Charges or Refunds API an
     authorization a PaymentIntent holds: the intent is captured or canceled instead, so that
     the intent and its charge never disagree. Stripe's words, as integrations recorded them
-    (stripe-mirakl-connector#46). UNCERTAIN: no code and no param, as recorded."""
+    (stripe-mirakl-connector#46). UNCERTAIN: no code and no param, as recorded; a refund
+    asked with `payment_intent` rather than `charge` gets the same answer."""
     if charge["payment_intent"] and charge["status"] == "succeeded" and not (
             charge["captured"] or charge["refunded"]):
         raise errors.StripeError(
