@@ -93,7 +93,7 @@ class App:
             hosts.check(environ.get("HTTP_HOST"), self.allow_hosts)
         except errors.StripeError as refused:
             request_id = ids.new_id(ids.REQUEST)
-            status, body = self.render_error(refused, request_id)
+            status, body = self.render_error(refused, request_id, self.clock())
             start_response(status_line(status), [*_JSON_HEADERS, ("Request-Id", request_id)])
             return [body]
         if environ.get("PATH_INFO", "").startswith("/_emu/"):
@@ -124,14 +124,14 @@ class App:
             status, body, extra = idempotency.run(req, lambda: self._execute(req, route, args))
             headers += extra
         except errors.StripeError as error:
-            status, body = self.render_error(error, request_id)
+            status, body = self.render_error(error, request_id, self._now(req))
             headers += list(error.headers.items())
         except faults.ConnectionDropped:
             self._log(started, request_id, method, path, req, None)
             raise  # the server closes the socket without answering, as a network fault would
         except Exception as error:
             traceback.print_exc(file=environ.get("wsgi.errors", sys.stderr))
-            status, body = self.render_error(error, request_id)
+            status, body = self.render_error(error, request_id, self._now(req))
         if fault is not None and fault.after_execution:
             # The request ran (whatever its outcome), but its answer is lost on the way.
             self._log(started, request_id, method, path, req, None)
@@ -143,6 +143,10 @@ class App:
             headers.append(("Idempotency-Key", key))
         self._log(started, request_id, method, path, req, status)
         return status, headers, body
+
+    def _now(self, req):
+        """The time of the request (the app's clock, which tests step), once it is known."""
+        return req.now if req is not None else self.clock()
 
     def _log(self, started, request_id, method, path, req, status):
         """The request log of the control plane (status None: the connection was dropped)."""
@@ -212,12 +216,14 @@ class App:
         return None, _ENCODE(api_versions.shown_as(req.api_version, result)).encode()
 
     @staticmethod
-    def render_error(error, request_id):
+    def render_error(error, request_id, now=None):
         """(status, body) answering a failed request; anything but a StripeError is Stripe's
-        500. idempotency.py stores exactly these bytes for replays."""
+        500. idempotency.py stores exactly these bytes for replays. `now`: the request's time
+        (the app's clock) for its log link; the servers' own refusals, before any app ran,
+        leave it to the wall clock."""
         if not isinstance(error, errors.StripeError):
             error = errors.StripeError("An unknown error occurred", status=500, type="api_error")
-        return error.status, _ENCODE(error.body(request_id)).encode()
+        return error.status, _ENCODE(error.body(request_id, now)).encode()
 
     def close(self):
         for hook in getattr(self, "on_close", ()):

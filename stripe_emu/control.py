@@ -123,11 +123,11 @@ def handle(app, environ):
         result = function(app, _params(environ, method, properties), **args)
         return 200, headers, pipeline.encode_json(result)
     except errors.StripeError as error:
-        status, body = app.render_error(error, request_id)
+        status, body = app.render_error(error, request_id, app.clock())
         return status, headers + list(error.headers.items()), body
     except Exception as error:
         traceback.print_exc(file=environ.get("wsgi.errors", sys.stderr))
-        status, body = app.render_error(error, request_id)
+        status, body = app.render_error(error, request_id, app.clock())
         return status, headers, body
 
 

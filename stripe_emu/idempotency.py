@@ -65,7 +65,7 @@ def run(req, execute):
             except Exception as error:
                 failure = error
             if failure is not None:
-                status, body = req.app.render_error(failure, req.request_id)
+                status, body = req.app.render_error(failure, req.request_id, req.now)
             store.save(db, req.account, key, fingerprint, req.request_id, req.now, status,
                        body)
     if failure is not None:

@@ -79,6 +79,32 @@ def test_request_log_url_carries_the_time_of_the_request(api):
     assert before <= int(found.group(2)) <= time.time() + 1
 
 
+def _logged_at(error):
+    return int(error["request_log_url"].rpartition("?t=")[2])
+
+
+def test_request_log_url_dates_the_request_by_the_apps_clock(app, api):
+    # Tests step the app's clock: the log link must agree with every other timestamp.
+    app.clock = lambda: 1_600_000_000
+    assert _logged_at(api.get("/v1/customers/cus_nope", status=404)["error"]) == 1_600_000_000
+    assert _logged_at(api.post("/v1/customers", {"foo": "1"}, status=400)["error"]) == \
+        1_600_000_000
+    assert _logged_at(api.get("/v1/customers", key="", status=401)["error"]) == \
+        1_600_000_000
+    assert _logged_at(api.get("/_emu/nope", status=404)["error"]) == 1_600_000_000
+
+
+def test_an_idempotent_replay_repeats_the_first_requests_log_time(app, api):
+    now = [1_600_000_000]
+    app.clock = lambda: now[0]
+    key = {"Idempotency-Key": "refund-nope"}
+    first = api.post("/v1/refunds", {"charge": "ch_nope"}, headers=key, status=400)
+    now[0] += 3600
+    again = api.post("/v1/refunds", {"charge": "ch_nope"}, headers=key, status=400)
+    assert api.last.headers["Idempotent-Replayed"] == "true"
+    assert _logged_at(first["error"]) == _logged_at(again["error"]) == 1_600_000_000
+
+
 @pytest.mark.parametrize("params, missing", [
     ({"shipping[name]": "", "shipping[address][line1]": "1 Main St"}, "shipping[name]"),
     ({"shipping[name]": "Jenny"}, "shipping[address]"),

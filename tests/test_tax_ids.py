@@ -51,6 +51,44 @@ def test_a_malformed_value_is_refused_and_changes_nothing(app, api, params):
     assert snapshot(app) == before
 
 
+# Stripe's documented example of each country's eu_vat value (docs.stripe.com/billing/
+# customer/tax-ids), and the country each one names.
+STRIPE_EU_VAT_EXAMPLES = [
+    ("ATU12345678", "AT"), ("BE0123456789", "BE"), ("BG0123456789", "BG"),
+    ("HR12345678912", "HR"), ("CY12345678Z", "CY"), ("CZ1234567890", "CZ"),
+    ("DK12345678", "DK"), ("EE123456789", "EE"), ("FI12345678", "FI"),
+    ("FRAB123456789", "FR"), ("DE123456789", "DE"), ("EL123456789", "GR"),
+    ("HU12345678912", "HU"), ("IE1234567AB", "IE"), ("IT12345678912", "IT"),
+    ("LV12345678912", "LV"), ("LT123456789123", "LT"), ("LU12345678", "LU"),
+    ("MT12345678", "MT"), ("NL123456789B12", "NL"), ("PL1234567890", "PL"),
+    ("PT123456789", "PT"), ("RO1234567891", "RO"), ("SK1234567891", "SK"),
+    ("SI12345678", "SI"), ("ESA1234567Z", "ES"), ("SE123456789123", "SE"),
+    ("XI123456789", "GB")]
+
+
+@pytest.mark.parametrize("value, country", STRIPE_EU_VAT_EXAMPLES)
+def test_each_countrys_documented_eu_vat_example_is_taken(api, value, country):
+    customer = api.post("/v1/customers")["id"]
+    tax_id = api.post(f"/v1/customers/{customer}/tax_ids", {"type": "eu_vat", "value": value})
+    assert (tax_id["value"], tax_id["country"]) == (value, country)
+
+
+@pytest.mark.parametrize("value", [
+    "nope",  # upper-cased it starts with NO: Norway is not in the Union
+    "US123456789", "GB123456789", "CH123456789", "GR123456789",  # not a Union prefix
+    "DE12345678", "DE1234567890", "DEA23456789",  # Germany takes nine digits
+    "ATU1234567", "AT12345678",  # Austria: U and eight digits
+    "NL123456789012", "FR123456789", "ES123456789", "IE12345678"])
+def test_an_eu_vat_value_must_fit_its_countrys_format(app, api, value):
+    customer = api.post("/v1/customers")["id"]
+    before = snapshot(app)
+    error = api.post(f"/v1/customers/{customer}/tax_ids", {"type": "eu_vat", "value": value},
+                     status=400)["error"]
+    assert (error["type"], error["code"], error["param"], error["message"]) == (
+        "invalid_request_error", "tax_id_invalid", "value", "Invalid value for eu_vat.")
+    assert snapshot(app) == before
+
+
 def test_type_and_value_are_required_and_typed(api):
     customer = api.post("/v1/customers")["id"]
     error = api.post(f"/v1/customers/{customer}/tax_ids", {"type": "eu_vat"}, status=400)
@@ -63,7 +101,7 @@ def test_type_and_value_are_required_and_typed(api):
 def test_test_values_verify_at_once(api):
     customer = api.post("/v1/customers")["id"]
     verified = api.post(f"/v1/customers/{customer}/tax_ids",
-                        {"type": "eu_vat", "value": "FR000000000"})["verification"]
+                        {"type": "eu_vat", "value": "FRAB000000000"})["verification"]
     assert verified["status"] == "verified"
     unverified = api.post(f"/v1/customers/{customer}/tax_ids",
                           {"type": "eu_vat", "value": "EL111111111"})

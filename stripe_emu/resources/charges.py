@@ -125,6 +125,7 @@ def capture_charge(req, charge):
         if params.get(param) is not None:
             raise errors.invalid(f"{param} is for Connect, which stripe_emu does not emulate.",
                                  param)
+    charging.refuse_intents_authorization(before, "capture")
     return charging.capture_charge(
         req, before, amount, statement_descriptor=params.get("statement_descriptor"),
         statement_descriptor_suffix=params.get("statement_descriptor_suffix"),

@@ -6,7 +6,7 @@ charge.refund.updated; refund.updated comes with asynchronous status changes onl
 refund test cards', refunding.settle), as Stripe keeps it.
 """
 from .. import errors, events
-from ..payments import refunding
+from ..payments import charging, refunding
 from ..store import objects
 from . import charges, common
 
@@ -50,6 +50,7 @@ def _successful_charge(req, intent_id):
 def _refund(req, charge, intent_id=None):
     params = req.params
     metadata = common.merged_metadata({}, params)
+    charging.refuse_intents_authorization(charge, "refund")
     refund, _ = refunding.refund_charge(req, charge, params.get("amount"),
                                         reason=params.get("reason"), metadata=metadata,
                                         payment_intent=intent_id)

@@ -15,7 +15,6 @@ from . import common
 # tax-ids); other types take any value. UNCERTAIN: Stripe checks every type, more loosely
 # or strictly than this.
 _FORMATS = {
-    "eu_vat": r"[A-Z]{2}[0-9A-Z+*]{2,13}",
     "gb_vat": r"(GB|XI)([0-9]{9}|[0-9]{12})",
     "us_ein": r"[0-9]{2}-?[0-9]{7}",
     "au_abn": r"[0-9]{11}",
@@ -29,8 +28,23 @@ _FORMATS = {
 # is verified at once and 111111111 unverified; any other value stays pending.
 _VERIFIED_TYPES = ("eu_vat", "gb_vat", "au_abn", "au_arn")
 _TEST_OUTCOMES = {"000000000": "verified", "111111111": "unverified"}
-# eu_vat values start with the country code, except Greece's (EL).
-_EU_PREFIXES = {"EL": "GR", "XI": "GB"}
+# An eu_vat value is a Union member state's prefix (its country code, but EL for Greece; XI
+# for Northern Ireland) and that country's VAT number: the formats of the EU's VIES, each
+# taking Stripe's documented example (ATU12345678, FRAB123456789, NL123456789B12…).
+# UNCERTAIN: Stripe's own rules are not published; Hungary takes its 8 digits and the 11 of
+# Stripe's example (HU12345678912); GR (Greece's ISO code, not its VAT prefix) is refused.
+_EU_VAT_FORMATS = {
+    "AT": r"U[0-9]{8}", "BE": r"[0-9]{10}", "BG": r"[0-9]{9,10}", "CY": r"[0-9]{8}[A-Z]",
+    "CZ": r"[0-9]{8,10}", "DE": r"[0-9]{9}", "DK": r"[0-9]{8}", "EE": r"[0-9]{9}",
+    "EL": r"[0-9]{9}", "ES": r"[A-Z][0-9]{7}[0-9A-Z]|[0-9]{8}[A-Z]", "FI": r"[0-9]{8}",
+    "FR": r"[0-9A-Z]{2}[0-9]{9}", "HR": r"[0-9]{11}", "HU": r"[0-9]{8}|[0-9]{11}",
+    "IE": r"[0-9]{7}[A-Z]{1,2}|[0-9][A-Z+*][0-9]{5}[A-Z]", "IT": r"[0-9]{11}",
+    "LT": r"[0-9]{9}|[0-9]{12}", "LU": r"[0-9]{8}", "LV": r"[0-9]{11}", "MT": r"[0-9]{8}",
+    "NL": r"[0-9]{9}B[0-9]{2}", "PL": r"[0-9]{10}", "PT": r"[0-9]{9}", "RO": r"[0-9]{2,10}",
+    "SE": r"[0-9]{12}", "SI": r"[0-9]{8}", "SK": r"[0-9]{10}",
+    "XI": r"[0-9]{9}|[0-9]{12}|(GD|HA)[0-9]{3}",
+}
+_EU_PREFIXES = {"EL": "GR", "XI": "GB"}  # the country of a prefix that is not its code
 
 
 def create_customer_tax_id(req, customer):
@@ -42,8 +56,7 @@ def add(req, customer_id, tax_type, value, param_prefix=""):
     """Create and return a tax ID of `customer_id`, recording customer.tax_id.created;
     `param_prefix` names the hash the parameters came in (tax_id_data[0])."""
     value = value.strip()
-    pattern = _FORMATS.get(tax_type)
-    if not value or (pattern and not re.fullmatch(pattern, value.upper())):
+    if not _well_formed(tax_type, value.upper()):
         raise errors.invalid(f"Invalid value for {tax_type}.",
                              f"{param_prefix}[value]" if param_prefix else "value",
                              "tax_id_invalid")
@@ -61,6 +74,14 @@ def add(req, customer_id, tax_type, value, param_prefix=""):
     objects.insert(req.db, req.account, tax_id)
     events.record(req, "customer.tax_id.created", tax_id)
     return tax_id
+
+
+def _well_formed(tax_type, value):
+    if tax_type == "eu_vat":
+        pattern = _EU_VAT_FORMATS.get(value[:2])
+        return pattern is not None and re.fullmatch(pattern, value[2:]) is not None
+    pattern = _FORMATS.get(tax_type)
+    return bool(value) and (pattern is None or re.fullmatch(pattern, value) is not None)
 
 
 def _country(tax_type, value):
