@@ -8,7 +8,6 @@ carries Stripe's CORS headers, and a preflight OPTIONS needs no key.
 import collections
 import contextlib
 import dataclasses
-import json
 import sys
 import time
 import traceback
@@ -20,9 +19,8 @@ from .payments import timers
 from .routing import Router
 from .store import Store
 from .webhooks import Dispatcher
+from .wire import encode_json, official_client, read_params, readable
 
-MAX_BODY_BYTES = 1 << 20
-_FORM = "application/x-www-form-urlencoded"
 _JSON = "application/json"
 # Stripe's CORS answer, on every response of the API (as observed on api.stripe.com).
 _CORS_HEADERS = [
@@ -34,12 +32,6 @@ _CORS_HEADERS = [
     ("Access-Control-Max-Age", "300")]
 _JSON_HEADERS = [("Content-Type", _JSON), ("Cache-Control", "no-cache, no-store"),
                  *_CORS_HEADERS]
-# Bodies are rendered compact, by json's C encoder (indent= would fall back to its
-# pure-Python encoder, four times slower), and stored so for idempotent replays. The official
-# libraries parse them; every other client (curl, a browser, a test's own HTTP client) gets
-# them laid out as api.stripe.com does, two spaces, by `readable` on the way out.
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-_READABLE = json.JSONEncoder(indent=2, ensure_ascii=False).encode
 
 
 @dataclasses.dataclass
@@ -213,7 +205,7 @@ class App:
             return error, None
         ids.check_chosen()  # a seed's chosen id (ids.choosing) must have been taken
         result = expand.apply(req, result, req.params.get("expand") or ())
-        return None, _ENCODE(api_versions.shown_as(req.api_version, result)).encode()
+        return None, encode_json(api_versions.shown_as(req.api_version, result))
 
     @staticmethod
     def render_error(error, request_id, now=None):
@@ -223,7 +215,7 @@ class App:
         leave it to the wall clock."""
         if not isinstance(error, errors.StripeError):
             error = errors.StripeError("An unknown error occurred", status=500, type="api_error")
-        return error.status, _ENCODE(error.body(request_id, now)).encode()
+        return error.status, encode_json(error.body(request_id, now))
 
     def close(self):
         for hook in getattr(self, "on_close", ()):
@@ -252,90 +244,6 @@ def _preflight(environ, request_id):
     if asked:
         headers.append(("Access-Control-Allow-Headers", asked))
     return headers
-
-
-def read_params(environ, method):
-    """The request's parameters, decoded: its query string, merged with a POST's form body
-    (also the control plane's reader)."""
-    try:
-        # WSGI hands the query string over as latin-1; its bytes are UTF-8 (as the path's).
-        query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        raise errors.invalid("Invalid request: the query string must be UTF-8 encoded.")
-    if method != "POST":
-        return params.decode(query)
-    raw = read_body(environ)
-    content_type = environ.get("CONTENT_TYPE", "")
-    if raw and content_type.split(";")[0].strip().lower() != _FORM:
-        # Stripe's words, with the header as sent. UNCERTAIN: its answer to a body without
-        # any Content-Type (this names it "(none)").
-        raise errors.invalid(
-            f"Invalid request: unsupported Content-Type {content_type or '(none)'}. If error "
-            "persists and you need assistance, please contact support@stripe.com.")
-    try:
-        body = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise errors.invalid("Invalid request: the body must be UTF-8 encoded form data.")
-    merged = params.decode(query)
-    merged.update(params.decode(body))
-    return merged
-
-
-def _read_exactly(stream, length):
-    """`length` bytes of the body; a 400 when fewer arrive (the client died or half-closed
-    its connection mid-body: wsgiref hands over the part that came, `serve` raises), so that
-    a request is never executed with part of its parameters. UNCERTAIN: Stripe's wording;
-    its front servers never pass such a request on."""
-    raw = b""
-    try:
-        # PEP 3333 lets a server's read() return less than asked before the end of the body.
-        while len(raw) < length and (chunk := stream.read(length - len(raw))):
-            raw += chunk
-    except OSError:
-        pass
-    if len(raw) < length:
-        raise errors.invalid(f"Invalid request: the body ended before the {length} bytes its "
-                             "Content-Length header announced.")
-    return raw
-
-
-def read_body(environ, limit=MAX_BODY_BYTES):
-    """The request body: 400 for a bad Content-Length, 413 for more than `limit` bytes."""
-    given = environ.get("CONTENT_LENGTH") or ""
-    if given and not (given.isascii() and given.isdigit()):
-        raise errors.invalid("Invalid Content-Length header.")
-    if given:
-        length = int(given) if len(given) < 19 else limit + 1
-        raw = _read_exactly(environ["wsgi.input"], length) if 0 < length <= limit else b""
-    elif "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-        # A server that takes chunked bodies (gunicorn) hands them over de-chunked, ending
-        # where the body ends; `serve` refuses them before the app runs.
-        raw = environ["wsgi.input"].read(limit + 1)
-        length = len(raw)
-    else:
-        raw, length = b"", 0
-    if length > limit:
-        raise errors.invalid(f"The request body is too large: it must be at most {limit} "
-                             "bytes.", status=413)
-    return raw
-
-
-def encode_json(body):
-    """A JSON answer's bytes, compact (also the control plane's)."""
-    return _ENCODE(body).encode()
-
-
-def official_client(environ):
-    """Whether the request comes from one of Stripe's libraries (stripe-python sends
-    `Stripe/v1 PythonBindings/…`, stripe-node `Stripe/v1 NodeBindings/…`), which get compact
-    JSON; the same client always gets the same layout, so a replay repeats the first answer
-    byte for byte."""
-    return environ.get("HTTP_USER_AGENT", "").startswith("Stripe/")
-
-
-def readable(body):
-    """A compact JSON answer laid out for people, as api.stripe.com lays its answers out."""
-    return _READABLE(json.loads(body)).encode()
 
 
 _REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized",

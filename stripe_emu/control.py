@@ -37,9 +37,8 @@ import sys
 import traceback
 import urllib.parse
 
-from . import app as pipeline
 from . import auth, control_intents, control_payments, control_redirect, control_webhooks
-from . import errors, ids, params, seeding
+from . import errors, ids, params, seeding, wire
 from .expand import present
 from .resources import sources
 from .store import control as sql
@@ -121,7 +120,7 @@ def handle(app, environ):
             return control_redirect.redirect_page(app, environ, method, *page.groups())
         function, properties, args = _route(path, method)
         result = function(app, _params(environ, method, properties), **args)
-        return 200, headers, pipeline.encode_json(result)
+        return 200, headers, wire.encode_json(result)
     except errors.StripeError as error:
         status, body = app.render_error(error, request_id, app.clock())
         return status, headers + list(error.headers.items()), body
@@ -186,16 +185,16 @@ def _params(environ, method, properties):
         return _json_body(environ)
     if is_json:
         # Typed JSON values become the form values they stand for, for one coercion of both.
-        given = pipeline.read_params(environ, "GET")  # the query string
+        given = wire.read_params(environ, "GET")  # the query string
         pairs = seeding.form_pairs(_json_body(environ))
         given.update(params.decode(urllib.parse.urlencode(pairs)))
     else:
-        given = pipeline.read_params(environ, method)
+        given = wire.read_params(environ, method)
     return params.coerce_object(given, {"type": "object", "properties": properties})
 
 
 def _json_body(environ):
-    raw = pipeline.read_body(environ, MAX_SNAPSHOT_BYTES)
+    raw = wire.read_body(environ, MAX_SNAPSHOT_BYTES)
     try:
         body = json.loads(raw or b"{}")
     except (ValueError, RecursionError) as error:

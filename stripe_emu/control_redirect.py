@@ -11,8 +11,7 @@ import html
 import re
 import urllib.parse
 
-from . import app as pipeline
-from . import control_intents, errors
+from . import control_intents, errors, wire
 from .resources import sources
 
 # What a Location header keeps as is: the URL syntax characters and existing %-escapes;
@@ -31,7 +30,7 @@ def redirect_page(app, environ, method, object_id, action):
     intent = control_intents.is_intent(object_id)
     location = None
     try:
-        secret = pipeline.read_params(environ, method).get("client_secret")
+        secret = wire.read_params(environ, method).get("client_secret")
         with app.store.transaction(action is not None,
                                    app.after_commit if action is not None else ()) as db:
             find = control_intents.find if intent else sources.redirect_source

@@ -100,3 +100,11 @@ def test_resource_modules_import_each_other_without_a_circle():
 
     for name in graph:
         visit(name)
+
+
+def test_the_control_plane_does_not_import_the_app_that_dispatches_to_it():
+    control_plane = [name for name in MODULES if name.startswith("stripe_emu.control")]
+    assert "stripe_emu.control" in control_plane and "stripe_emu.control_redirect" in control_plane
+    for name in control_plane:
+        for imported, line in _imports(name):
+            assert imported != "stripe_emu.app", f"{name}:{line} imports {imported}"
