@@ -12,12 +12,8 @@ being attached; an attached reusable Source stays chargeable.
 from .. import errors, events
 from ..resources import cards, tokens
 from ..store import objects
-from . import amounts
+from . import amounts, methods
 
-# The brand vocabulary of payment_method_details (lower case, unlike the card object's).
-_BRANDS = {"Visa": "visa", "MasterCard": "mastercard", "American Express": "amex",
-           "Discover": "discover", "Diners Club": "diners", "JCB": "jcb",
-           "UnionPay": "unionpay"}
 # Sources paid by a bank debit: they settle later (pending first), like a bank account.
 BANK_DEBIT_SOURCES = ("ach_debit", "sepa_debit")
 _CONSUMED_REUSABLE = (
@@ -149,11 +145,6 @@ def card_of(req, instrument):
     return None
 
 
-def brand(card_brand):
-    """A card object's brand ("MasterCard") as payment_method_details names it ("mastercard")."""
-    return _BRANDS.get(card_brand, "unknown")
-
-
 def payment_method_details(instrument):
     """The charge's `payment_method_details` for the instrument charged."""
     kind = instrument["object"]
@@ -185,7 +176,8 @@ def payment_method_details(instrument):
     checks = {"address_line1_check": card.get("address_line1_check"),
               "address_postal_code_check": card.get("address_zip_check"),
               "cvc_check": card.get("cvc_check")}
-    return {"card": _card_details(card, brand(card["brand"]), checks, secure), "type": "card"}
+    return {"card": _card_details(card, methods.brand(card["brand"]), checks, secure),
+            "type": "card"}
 
 
 def _card_details(card, card_brand, checks, secure):
