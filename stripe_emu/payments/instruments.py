@@ -10,7 +10,7 @@ Sources guides say: a single_use Source after its charge, a reusable one charged
 being attached; an attached reusable Source stays chargeable.
 """
 from .. import errors, events
-from ..resources import cards, tokens
+from ..resources import cards, common, tokens
 from ..store import objects
 from . import amounts, methods
 
@@ -32,9 +32,7 @@ def resolve(req, customer_id, source, param="source"):
     if not customer_id and not source:
         raise errors.invalid("Must provide source or customer.")
     if customer_id:
-        customer = objects.get(req.db, req.account, customer_id)
-        if customer is None or customer["object"] != "customer" or customer.get("deleted"):
-            raise errors.no_such("customer", customer_id, param="customer", status=400)
+        customer = common.live_customer(req, customer_id, param="customer", status=400)
         if not source:
             if customer["default_source"] is None:
                 raise errors.card_error("missing", "Cannot charge a customer that has no "

@@ -97,10 +97,7 @@ def _new_customer(req, charge, customer_id):
         raise errors.invalid(f"Charge {charge['id']} already belongs to customer "
                              f"{charge['customer']}: its customer cannot be changed.",
                              "customer")
-    customer = objects.get(req.db, req.account, customer_id)
-    if customer is None or customer["object"] != "customer" or customer.get("deleted"):
-        raise errors.no_such("customer", customer_id, param="customer", status=400)
-    return customer_id
+    return common.live_customer(req, customer_id, param="customer", status=400)["id"]
 
 
 def list_charges(req):
