@@ -12,7 +12,7 @@ being attached; an attached reusable Source stays chargeable.
 from .. import errors, events
 from ..resources import cards, common, tokens
 from ..store import objects
-from . import amounts, methods
+from . import amounts, defaults, methods
 
 # Sources paid by a bank debit: they settle later (pending first), like a bank account.
 BANK_DEBIT_SOURCES = ("ach_debit", "sepa_debit")
@@ -51,10 +51,8 @@ def resolve(req, customer_id, source, param="source"):
 
 
 def _linked(req, customer_id, source_id, param):
-    found = objects.get(req.db, req.account, source_id)
-    holder = objects.position(req.db, req.account, source_id) if found else None
-    if found is None or found["object"] not in ("card", "bank_account", "source") or \
-            holder["customer"] != customer_id:
+    found = defaults.owned(req, customer_id, source_id)
+    if found is None:
         # Observed 400 invalid_request_error; UNCERTAIN: its code and param.
         raise errors.StripeError(f"Customer {customer_id} does not have a linked source with "
                                  f"ID {source_id}.", code="resource_missing", param=param)
