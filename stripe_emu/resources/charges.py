@@ -32,7 +32,7 @@ def create_charge(req):
         raise errors.invalid("You may only specify one of these parameters: source, card.",
                              "source")
     metadata = common.merged_metadata({}, params)
-    shipping = _shipping(params.get("shipping"))
+    shipping = common.shipping(params.get("shipping"))
     # Last: resolving redeems a token, which must not happen for a request refused above.
     source, customer = instruments.resolve(req, params.get("customer"),
                                            params.get("source") or params.get("card"))
@@ -46,14 +46,6 @@ def create_charge(req):
     if charge["status"] == "failed":
         raise charging.decline_error(charge)
     return charge
-
-
-def _shipping(given):
-    if given is None:
-        return None
-    return {"address": common.address(given.get("address") or {}),
-            "carrier": given.get("carrier"), "name": given.get("name"),
-            "phone": given.get("phone"), "tracking_number": given.get("tracking_number")}
 
 
 def fetch_charge(req, charge_id, param="id", status=404):
@@ -75,7 +67,7 @@ def update_charge(req, charge):
         if field in params:
             after[field] = params[field]
     if "shipping" in params:
-        after["shipping"] = _shipping(params["shipping"])
+        after["shipping"] = common.shipping(params["shipping"])
     if params.get("fraud_details"):
         report = params["fraud_details"].get("user_report")
         after["fraud_details"] = dict(before["fraud_details"], user_report=report) \

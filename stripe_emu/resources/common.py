@@ -125,6 +125,16 @@ def address(given):
 
 
 
+def shipping(given):
+    """Stripe's `shipping` hash of a charge or PaymentIntent from its parameter (None, or
+    `shipping=` where the operation allows it, unsets it)."""
+    if not given:
+        return None
+    return {"address": address(given.get("address") or {}),
+            "carrier": given.get("carrier"), "name": given.get("name"),
+            "phone": given.get("phone"), "tracking_number": given.get("tracking_number")}
+
+
 def search_page(req, kind, fields, resource):
     """GET /v1/<resource>/search: a search_result page of the live objects of `kind` that
     match the request's `query` on `fields` (search.CUSTOMER_FIELDS…), with `page` and

@@ -119,7 +119,7 @@ def create_payment_intent(req):
         "receipt_email": common.email(params.get("receipt_email"), "receipt_email"),
         "review": None,
         "setup_future_usage": params.get("setup_future_usage") or None,
-        "shipping": _shipping(params.get("shipping")),
+        "shipping": common.shipping(params.get("shipping")),
         "statement_descriptor": params.get("statement_descriptor"),
         "statement_descriptor_suffix": params.get("statement_descriptor_suffix"),
         "status": "requires_payment_method",
@@ -154,7 +154,7 @@ def update_payment_intent(req, intent):
             after[field] = params[field] or (None if field == "setup_future_usage"
                                              else "automatic")
     if "shipping" in params:
-        after["shipping"] = _shipping(params["shipping"])
+        after["shipping"] = common.shipping(params["shipping"])
     return intents.update(req, before, after)
 
 
@@ -221,14 +221,6 @@ def search_payment_intents(req):
     return common.search_page(req, KIND, SEARCH_FIELDS, "payment_intents")
 
 
-def _shipping(given):
-    if not given:
-        return None
-    return {"address": common.address(given.get("address") or {}),
-            "carrier": given.get("carrier"), "name": given.get("name"),
-            "phone": given.get("phone"), "tracking_number": given.get("tracking_number")}
-
-
 # -- confirming ------------------------------------------------------------------------------
 
 def _confirm(req, before, params):
@@ -257,7 +249,7 @@ def _confirm(req, before, params):
                                               else "automatic")
     common.email(intent["receipt_email"], "receipt_email")
     if "shipping" in params:
-        intent["shipping"] = _shipping(params["shipping"])
+        intent["shipping"] = common.shipping(params["shipping"])
     if "payment_method_options" in params:
         intent["payment_method_options"] = intents.options(params["payment_method_options"],
                                                            KIND)
