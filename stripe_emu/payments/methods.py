@@ -160,6 +160,12 @@ def resolve(req, pm_id, param="payment_method", status=400):
         pm = _from_number(req, number)
         objects.insert(req.db, req.account, pm)
         return pm
+    return find(req, pm_id, param, status)
+
+
+def find(req, pm_id, param="payment_method", status=400):
+    """The stored PaymentMethod `pm_id`, or the legacy card / card Source it names in
+    PaymentMethod shape; Stripe's 'No such PaymentMethod' otherwise (magic test ids too)."""
     obj = objects.get(req.db, req.account, pm_id)
     pm = as_payment_method(obj) if obj is not None else None
     if pm is None:

@@ -41,11 +41,12 @@ def create_payment_method(req):
 
 
 def retrieve_payment_method(req, payment_method):
-    return methods.test_card(req, payment_method) or _found(req, payment_method)
+    return (methods.test_card(req, payment_method)
+            or methods.find(req, payment_method, status=404))
 
 
 def update_payment_method(req, payment_method):
-    before = _found(req, payment_method)
+    before = methods.find(req, payment_method, status=404)
     params = req.params
     if before["customer"] is None:
         raise errors.invalid(UPDATE_UNATTACHED)
@@ -96,7 +97,7 @@ def attach_payment_method(req, payment_method):
 
 
 def detach_payment_method(req, payment_method):
-    pm = _found(req, payment_method)
+    pm = methods.find(req, payment_method, status=404)
     customer_id = pm["customer"]
     if customer_id is None:
         raise errors.invalid(NOT_ATTACHED)
@@ -151,13 +152,3 @@ def _customer_list(req, customer, url):
         return {"object": "list", "data": [], "has_more": False, "url": url}
     return common.list_page(req, url, _LISTED, lambda bad: f"No such PaymentMethod: '{bad}'",
                             customer=customer, shape=methods.as_payment_method)
-
-
-def _found(req, pm_id):
-    """The PaymentMethod `pm_id` names (a stored one, or a legacy card/Source in its shape);
-    magic test ids are not stored objects here."""
-    obj = objects.get(req.db, req.account, pm_id)
-    pm = methods.as_payment_method(obj) if obj is not None else None
-    if pm is None:
-        raise errors.no_such("PaymentMethod", pm_id, param="payment_method")
-    return pm
