@@ -196,21 +196,16 @@ def billing_details(instrument):
     a bank account's holder name."""
     if instrument["object"] == "source":
         owner = instrument.get("owner") or {}
-        return {"address": owner.get("address") or _address({}), "email": owner.get("email"),
-                "name": owner.get("name"), "phone": owner.get("phone")}
+        return {"address": owner.get("address") or common.address({}),
+                "email": owner.get("email"), "name": owner.get("name"),
+                "phone": owner.get("phone")}
     if instrument["object"] == "bank_account":
-        return {"address": _address({}), "email": None,
+        return {"address": common.address({}), "email": None,
                 "name": instrument["account_holder_name"], "phone": None}
     if instrument["object"] == "payment_method":
         return instrument["billing_details"]
-    return {"address": _address(instrument), "email": None, "name": instrument.get("name"),
-            "phone": None}
-
-
-def _address(card):
-    return {"city": card.get("address_city"), "country": card.get("address_country"),
-            "line1": card.get("address_line1"), "line2": card.get("address_line2"),
-            "postal_code": card.get("address_zip"), "state": card.get("address_state")}
+    return {"address": methods.card_address(instrument), "email": None,
+            "name": instrument.get("name"), "phone": None}
 
 
 def consume(req, instrument, customer_id, amount, succeeded):

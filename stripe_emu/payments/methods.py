@@ -37,8 +37,7 @@ def brand(card_brand):
 def billing_details(given=None, current=None):
     """The billing_details hash: `given` fields replace the current ones."""
     details = dict(current or {"address": None, "email": None, "name": None, "phone": None})
-    details["address"] = details["address"] or dict.fromkeys(
-        ("city", "country", "line1", "line2", "postal_code", "state"))
+    details["address"] = details["address"] or common.address({})
     for field, value in (given or {}).items():
         if field == "address":
             details["address"] = {**details["address"], **(value or {})} if value else \
@@ -46,6 +45,13 @@ def billing_details(given=None, current=None):
         else:
             details[field] = value
     return details
+
+
+def card_address(card):
+    """A card's address_* fields as an `address` hash (billing_details, a charge's too)."""
+    return {"city": card.get("address_city"), "country": card.get("address_country"),
+            "line1": card.get("address_line1"), "line2": card.get("address_line2"),
+            "postal_code": card.get("address_zip"), "state": card.get("address_state")}
 
 
 def _card_hash(card, checks, behaviour):
@@ -134,10 +140,7 @@ def as_payment_method(obj):
         return obj
     if obj["object"] == "card":
         card, customer, created = obj, obj.get("customer"), obj.get("_created", 0)
-        details = {"name": obj["name"], "address": {
-            "city": obj["address_city"], "country": obj["address_country"],
-            "line1": obj["address_line1"], "line2": obj["address_line2"],
-            "postal_code": obj["address_zip"], "state": obj["address_state"]}}
+        details = {"name": obj["name"], "address": card_address(obj)}
     elif obj["object"] == "source" and obj["type"] == "card":
         card, customer, created = obj["card"], obj.get("customer"), obj["created"]
         owner = obj["owner"]
