@@ -15,8 +15,7 @@ from . import auth, errors, events
 from .expand import present
 from .payments import intents
 from .payments.authentication import return_url  # where the page sends the customer back
-from .resources import payment_intents, setup_intents
-from .store import objects
+from .resources import common, payment_intents, setup_intents
 
 _FINISH = {"setup_intent": setup_intents.finish_authentication,
            "payment_intent": payment_intents.finish_authentication}
@@ -30,12 +29,8 @@ def is_intent(object_id):
 
 def locate(db, intent_id, account=None):
     """(account, intent) for `intent_id`, looked for in `account` when one is given."""
-    holding = objects.account_of(db, intent_id)
-    found = objects.get(db, holding, intent_id) if account in (None, holding) else None
-    if found is None or found["object"] not in _FINISH:
-        kind = "setup_intent" if intent_id.startswith("seti_") else "payment_intent"
-        raise errors.no_such(_NOUNS[kind], intent_id)
-    return holding, found
+    kind = "setup_intent" if intent_id.startswith("seti_") else "payment_intent"
+    return common.locate(db, intent_id, tuple(_FINISH), _NOUNS[kind], account)
 
 
 def complete(app, db, account, intent, approved):

@@ -14,13 +14,14 @@ move is one transaction with events carrying a null request, as Stripe's own do.
 from . import auth, errors, events
 from .expand import present
 from .payments import charging, instruments, timers
-from .store import objects
+from .resources import common
 
 
 def settle_charge(app, charge_id, account=None):
     """Settle the pending bank-debit charge `charge_id` now; returns the charge."""
     with app.store.transaction(after_commit=app.after_commit) as db:
-        owner, charge = _locate(db, charge_id, "charge", account, app.keys)
+        owner, charge = common.locate(db, charge_id, ("charge",), "charge",
+                                      auth.account_named(account, app.keys))
         if charge["status"] != "pending":
             # Invented wording: Stripe has no such endpoint.
             raise errors.invalid(f"The charge {charge_id} is {charge['status']}: only a "
@@ -33,7 +34,8 @@ def fund_source(app, source_id, amount, account=None):
     """Land a transfer of `amount` on the ach_credit_transfer Source `source_id`; returns
     the Source."""
     with app.store.transaction(after_commit=app.after_commit) as db:
-        owner, source = _locate(db, source_id, "source", account, app.keys)
+        owner, source = common.locate(db, source_id, ("source",), "source",
+                                      auth.account_named(account, app.keys))
         funded = instruments.fund(events.by_stripe(app, db, owner), source, amount)
     return present(funded)
 
@@ -43,16 +45,6 @@ def run_due_work(app):
     with app.store.transaction(after_commit=app.after_commit) as db:
         ran = timers.run_due(app, db, int(app.clock()))
     return ran
-
-
-def _locate(db, object_id, kind, account, keys):
-    holding = objects.account_of(db, object_id)
-    wanted = auth.account_named(account, keys)
-    found = objects.get(db, holding, object_id) if wanted in (None, holding) else None
-    if found is None or found["object"] != kind:
-        raise errors.no_such(kind, object_id)
-    return holding, found
-
 
 
 # -- HTTP: given (checked parameters) → JSON-ready result ------------------------------------

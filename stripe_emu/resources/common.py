@@ -90,6 +90,17 @@ def fetch(req, object_id, kind, noun, param="id", status=404):
     return obj
 
 
+def locate(db, object_id, kinds, noun, account=None):
+    """(account, object) for `object_id` of one of `kinds` in whichever account holds it —
+    in `account` only, when one is given — or Stripe's 'No such <noun>' (404). For the
+    control plane and the pages, which are not in an account's request."""
+    holding = objects.account_of(db, object_id)
+    found = objects.get(db, holding, object_id) if account in (None, holding) else None
+    if found is None or found["object"] not in kinds:
+        raise errors.no_such(noun, object_id)
+    return holding, found
+
+
 def live_customer(req, customer_id, param="id", status=404):
     """The customer, or "No such customer" when it never existed or was deleted: what every
     customer sub-resource starts from."""

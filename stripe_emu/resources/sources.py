@@ -269,11 +269,7 @@ _REDIRECT_OUTCOMES = {"chargeable": {"status": "succeeded"},
 def locate(db, source_id, account=None):
     """(account, Source) for `source_id`, looked for in `account` when one is given; Stripe's
     'No such source' (404) otherwise."""
-    holding = objects.account_of(db, source_id)
-    found = objects.get(db, holding, source_id) if account in (None, holding) else None
-    if found is None or found["object"] != "source":
-        raise errors.no_such("source", source_id)
-    return holding, found
+    return common.locate(db, source_id, ("source",), "source", account)
 
 
 def _refuse_move(source, status):
