@@ -19,7 +19,6 @@ from .resources import common, payment_intents, setup_intents
 
 _FINISH = {"setup_intent": setup_intents.finish_authentication,
            "payment_intent": payment_intents.finish_authentication}
-_NOUNS = {"setup_intent": "setupintent", "payment_intent": "payment_intent"}
 OUTCOMES = ("approve", "fail")
 
 
@@ -30,7 +29,7 @@ def is_intent(object_id):
 def locate(db, intent_id, account=None):
     """(account, intent) for `intent_id`, looked for in `account` when one is given."""
     kind = "setup_intent" if intent_id.startswith("seti_") else "payment_intent"
-    return common.locate(db, intent_id, tuple(_FINISH), _NOUNS[kind], account)
+    return common.locate(db, intent_id, tuple(_FINISH), intents.ERROR_NOUNS[kind], account)
 
 
 def complete(app, db, account, intent, approved):
@@ -70,7 +69,7 @@ def find(db, intent_id, client_secret):
     account, found = locate(db, intent_id)
     if not isinstance(client_secret, str) or not hmac.compare_digest(
             client_secret.encode(), found["client_secret"].encode()):
-        raise errors.no_such(_NOUNS[found["object"]], intent_id)
+        raise errors.no_such(intents.ERROR_NOUNS[found["object"]], intent_id)
     return account, found
 
 

@@ -66,7 +66,8 @@ MISSING_PAYMENT_METHOD = {
     kind: f"You can either update the {noun} with a payment method and then confirm it "
           "again, or confirm it again directly with a payment method."
     for kind, noun in _NOUNS.items()}
-_ERROR_NOUNS = {"payment_intent": "payment_intent", "setup_intent": "setupintent"}
+# How "No such …" names each kind (the API's and the control plane's).
+ERROR_NOUNS = {"payment_intent": "payment_intent", "setup_intent": "setupintent"}
 
 
 def new(prefix):
@@ -82,7 +83,7 @@ def fetch(req, intent_id, kind):
     publishable key the request must carry the intent's client_secret (Stripe.js does)."""
     intent = objects.get(req.db, req.account, intent_id)
     if intent is None or intent["object"] != kind:
-        raise errors.no_such(_ERROR_NOUNS[kind], intent_id, param="intent")
+        raise errors.no_such(ERROR_NOUNS[kind], intent_id, param="intent")
     given = req.params.get("client_secret")
     if req.key_kind == "pk" or given is not None:
         if not isinstance(given, str) or not hmac.compare_digest(
