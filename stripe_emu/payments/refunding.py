@@ -19,8 +19,7 @@ REFUND = "re_"
 LATER_SECONDS = 0
 
 
-def refund_charge(req, charge, amount=None, *, reason=None, metadata=None,
-                  payment_intent=None):
+def refund_charge(req, charge, amount=None, *, reason=None, metadata=None):
     """Refund `amount` (default: all that is left) of the stored `charge`, with Stripe's
     refusals: a failed or pending charge, one already refunded, more than is left, part of
     an authorization. Stores the refund (status succeeded; pending for 4000000000007726),
@@ -33,7 +32,7 @@ def refund_charge(req, charge, amount=None, *, reason=None, metadata=None,
     amount = left if amount is None else amount
     if amount > left:
         raise errors.invalid(_too_much(charge, amount, left), "amount")
-    refund = _refund(req, charge, amount, reason, metadata, payment_intent)
+    refund = _refund(req, charge, amount, reason, metadata)
     if charge["captured"]:
         bank = charge["_source_type"] == "bank_account"
         refund["balance_transaction"] = balance.record(
@@ -57,7 +56,7 @@ def release(req, charge, amount, reason=None):
     leaves, or an authorization expiring): a refund with no balance transaction, and the
     charge with its amount_refunded / refunded, not yet saved (the caller saves it with its
     other changes). UNCERTAIN: whether Stripe records refund.created for these; not here."""
-    refund = _refund(req, charge, amount, reason, None, charge["payment_intent"])
+    refund = _refund(req, charge, amount, reason, None)
     objects.insert(req.db, req.account, refund)
     return _refunded(charge, amount)
 
@@ -127,7 +126,7 @@ def _too_much(charge, amount, left):
             f"({amounts.money(left, currency)})")
 
 
-def _refund(req, charge, amount, reason, metadata, payment_intent):
+def _refund(req, charge, amount, reason, metadata):
     return {
         "id": ids.new_id(REFUND),
         "object": "refund",
@@ -137,7 +136,7 @@ def _refund(req, charge, amount, reason, metadata, payment_intent):
         "created": req.now,
         "currency": charge["currency"],
         "metadata": metadata or {},
-        "payment_intent": payment_intent or charge["payment_intent"],
+        "payment_intent": charge["payment_intent"],
         "reason": reason,
         "receipt_number": None,
         "source_transfer_reversal": None,

@@ -200,7 +200,7 @@ def cancel_payment_intent(req, intent):
     if before["status"] == "requires_capture":
         # "the remaining amount_capturable will automatically be refunded"
         charge = objects.get(req.db, req.account, before["latest_charge"])
-        refunding.refund_charge(req, charge, payment_intent=before["id"])
+        refunding.refund_charge(req, charge)
     after = dict(before, status="canceled", canceled_at=req.now, amount_capturable=0,
                  next_action=None, cancellation_reason=req.params.get("cancellation_reason"))
     intents.move(req, before, after, "cancel")

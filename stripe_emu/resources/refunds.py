@@ -30,7 +30,7 @@ def create_refund(req):
         raise errors.invalid("One of the following params should be provided for this "
                              "request: payment_intent or charge.")
     if intent_id:
-        return _refund(req, _successful_charge(req, intent_id), intent_id)
+        return _refund(req, _successful_charge(req, intent_id))
     return _refund(req, charges.fetch_charge(req, charge_id, "charge", 400))
 
 
@@ -47,13 +47,12 @@ def _successful_charge(req, intent_id):
     return charge
 
 
-def _refund(req, charge, intent_id=None):
+def _refund(req, charge):
     params = req.params
     metadata = common.merged_metadata({}, params)
     charging.refuse_intents_authorization(charge, "refund")
     refund, _ = refunding.refund_charge(req, charge, params.get("amount"),
-                                        reason=params.get("reason"), metadata=metadata,
-                                        payment_intent=intent_id)
+                                        reason=params.get("reason"), metadata=metadata)
     return refund
 
 
