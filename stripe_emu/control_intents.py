@@ -74,6 +74,6 @@ def find(db, intent_id, client_secret):
 
 
 def describe(intent):
-    """What the page says of the intent (plain text; control.py escapes it)."""
+    """What the page says of the intent (plain text; control_redirect.py escapes it)."""
     amount = (f"{intent['amount']} {intent['currency']}, " if "amount" in intent else "")
     return f"3D Secure for {intent['object']} {intent['id']}: {amount}status {intent['status']}"

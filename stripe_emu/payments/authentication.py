@@ -3,8 +3,8 @@ customer to authenticate (the test card's rule, or 3D Secure requested), the `ne
 that sends the customer to the emulator's authentication page, where that page sends the
 customer back, and what an approval or a failure leaves on the intent.
 
-The page itself is control.py's (with control_intents.py); moving the intent on after it is
-the resource's `finish_authentication`.
+The page itself is control_redirect.py's (with control_intents.py); moving the intent on after
+it is the resource's `finish_authentication`.
 """
 import urllib.parse
 
@@ -48,8 +48,8 @@ def must_authenticate(intent, pm, *, setting_up):
 
 def next_action(req, intent, return_url):
     """Where the customer authenticates: the emulator's own authentication page (the page
-    of redirect Sources, control.py), as `redirect_to_url` when a return_url was given, else
-    as `use_stripe_sdk` (what Stripe.js follows itself)."""
+    of redirect Sources, control_redirect.py), as `redirect_to_url` when a return_url was
+    given, else as `use_stripe_sdk` (what Stripe.js follows itself)."""
     url = (f"{req.base_url}/_emu/redirect/{intent['id']}?"
            + urllib.parse.urlencode({"client_secret": intent["client_secret"]}))
     if return_url:
