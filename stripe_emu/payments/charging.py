@@ -129,8 +129,7 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
         store.set_timer(req.db, req.account, charge["id"], "settle",
                         req.now + BANK_SETTLE_DAYS * balance.DAY)
     elif status == "succeeded" and not captured:
-        store.set_timer(req.db, req.account, charge["id"], "expire",
-                        req.now + EXPIRY_DAYS * balance.DAY)
+        store.set_timer(req.db, req.account, charge["id"], "expire", _expires_at(charge))
     _first_currency(req, customer, currency)
     events.record(req, f"charge.{status}", charge)
     return charge
@@ -199,17 +198,22 @@ def _refuse_capture(req, charge):
         raise errors.StripeError(f"Charge {charge['id']} has already been captured.",
                                  code="charge_already_captured")
     if charge["refunded"]:
-        if charge["created"] + EXPIRY_DAYS * balance.DAY <= req.now:
+        if _expires_at(charge) <= req.now:
             raise _expired(charge)
         raise errors.StripeError(f"Charge {charge['id']} has already been refunded.",
                                  code="charge_already_refunded")
-    if charge["created"] + EXPIRY_DAYS * balance.DAY <= req.now:
+    if _expires_at(charge) <= req.now:
         # Its timer has not run yet (more were due than one request runs): expire it now,
         # as Stripe's own move, and keep that while refusing.
         expire(events.by_stripe(req.app, req.db, req.account), charge)
         error = _expired(charge)
         error.commit = True
         raise error
+
+
+def _expires_at(charge):
+    """When an authorization left uncaptured expires (its timer's due time)."""
+    return charge["created"] + EXPIRY_DAYS * balance.DAY
 
 
 def _expired(charge):
