@@ -62,7 +62,7 @@ def authenticate_endpoint(app, given, intent):
                         auth.account_named(given.get("account"), app.keys))
 
 
-# -- the authentication page (control_redirect.py renders it) -------------------------------------------
+# -- the authentication page (control_redirect.py renders it) ---------------------------------
 
 def find(db, intent_id, client_secret):
     """(account, intent) a page URL names; a wrong client_secret answers as an unknown id."""
