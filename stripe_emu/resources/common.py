@@ -137,8 +137,9 @@ def address(given):
 
 
 def shipping(given):
-    """Stripe's `shipping` hash of a charge or PaymentIntent from its parameter (None, or
-    `shipping=` where the operation allows it, unsets it)."""
+    """Stripe's `shipping` hash of a customer, charge or PaymentIntent from its parameter
+    (None, or `shipping=` where the operation allows it, unsets it; a customer's has no
+    carrier nor tracking_number to give, so they stay null)."""
     if not given:
         return None
     return {"address": address(given.get("address") or {}),

@@ -11,13 +11,6 @@ from ..store import objects
 from . import common, customer_balance_transactions, payment_sources, tax_ids
 
 
-def _shipping(given):
-    if given is None:
-        return None
-    return {"address": common.address(given.get("address") or {}), "carrier": None,
-            "name": given.get("name"), "phone": given.get("phone"), "tracking_number": None}
-
-
 def _invoice_settings(current, given):
     settings = dict(current)
     for field in ("custom_fields", "default_payment_method", "footer", "rendering_options"):
@@ -53,7 +46,7 @@ def _apply(req, customer):
     if "address" in params:
         customer["address"] = common.address(params["address"])
     if "shipping" in params:
-        customer["shipping"] = _shipping(params["shipping"])
+        customer["shipping"] = common.shipping(params["shipping"])
     if "balance" in params:
         customer["balance"] = params["balance"] or 0
     if "next_invoice_sequence" in params:
