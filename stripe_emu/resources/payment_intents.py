@@ -25,6 +25,8 @@ _UNSUPPORTED = ("mandate", "mandate_data")
 # Fields update may change (besides metadata, payment_method and the ones checked).
 _UPDATABLE = ("description", "receipt_email", "statement_descriptor",
               "statement_descriptor_suffix")
+# What an emptied field becomes (the others become null).
+_UNSET = {"capture_method": "automatic"}
 # "The charges property on PaymentIntent has been removed" at this version (Stripe's
 # changelog); before it, a PaymentIntent lists its charges.
 CHARGES_REMOVED = "2022-11-15"
@@ -149,10 +151,7 @@ def update_payment_intent(req, intent):
     if "amount" in params or "currency" in params:
         amounts.charge_amount(params.get("amount", before["amount"]), after["currency"])
         after["amount"] = params.get("amount", before["amount"])
-    for field in ("capture_method", "setup_future_usage"):
-        if field in params:
-            after[field] = params[field] or (None if field == "setup_future_usage"
-                                             else "automatic")
+    _set_unset(after, params, ("capture_method", "setup_future_usage"))
     if "shipping" in params:
         after["shipping"] = common.shipping(params["shipping"])
     return intents.update(req, before, after)
@@ -221,6 +220,14 @@ def search_payment_intents(req):
     return common.search_page(req, KIND, SEARCH_FIELDS, "payment_intents")
 
 
+def _set_unset(intent, params, fields):
+    """Set on `intent` those of `fields` given in `params`; an empty one goes back to its
+    default (_UNSET, else null)."""
+    for field in fields:
+        if field in params:
+            intent[field] = params[field] or _UNSET.get(field)
+
+
 # -- confirming ------------------------------------------------------------------------------
 
 def _confirm(req, before, params):
@@ -243,10 +250,7 @@ def _confirm(req, before, params):
     return_url = params.get("return_url")
     intents.needs_return_url(before, return_url, off_session)
     intent = dict(before, payment_method=pm["id"], last_payment_error=None, next_action=None)
-    for field in ("capture_method", "receipt_email", "setup_future_usage"):
-        if field in params:
-            intent[field] = params[field] or (None if field != "capture_method"
-                                              else "automatic")
+    _set_unset(intent, params, ("capture_method", "receipt_email", "setup_future_usage"))
     common.email(intent["receipt_email"], "receipt_email")
     if "shipping" in params:
         intent["shipping"] = common.shipping(params["shipping"])
