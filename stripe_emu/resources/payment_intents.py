@@ -325,10 +325,7 @@ def _fail(req, before, intent, pm, error, action):
     no customer, used up, with the checks its charge ran); raise `error`, carrying the intent,
     while keeping all this."""
     pm = methods.consume(req, pm)
-    failed = dict(intent, status="requires_payment_method", payment_method=None,
-                  next_action=None, last_payment_error=intents.last_error(error, pm))
-    intents.move(req, before, failed, action)
-    events.record(req, "payment_intent.payment_failed", failed)
+    failed = _back_to_start(req, before, intent, intents.last_error(error, pm), action)
     error.commit = True
     error.payment_intent, error.payment_method = present(failed), present(pm)
     raise error
@@ -369,8 +366,15 @@ def finish_authentication(ctx, intent, approved):
             if not error.commit:
                 raise
             return objects.get(ctx.db, ctx.account, intent["id"])
+    return _back_to_start(ctx, intent, intent, authentication.failure(intent, pm),
+                          "authenticate")
+
+
+def _back_to_start(req, before, intent, last_error, action):
+    """A failed payment: the intent back in requires_payment_method with `last_error`,
+    payment_intent.payment_failed."""
     failed = dict(intent, status="requires_payment_method", payment_method=None,
-                  next_action=None, last_payment_error=authentication.failure(intent, pm))
-    intents.move(ctx, intent, failed, "authenticate")
-    events.record(ctx, "payment_intent.payment_failed", failed)
+                  next_action=None, last_payment_error=last_error)
+    intents.move(req, before, failed, action)
+    events.record(req, "payment_intent.payment_failed", failed)
     return failed

@@ -154,11 +154,7 @@ def _set_up(req, before, intent, pm, action):
 
 def _fail(req, before, intent, pm, error, action):
     """Back to requires_payment_method with last_setup_error; the 402 still commits."""
-    failed = dict(intent, status="requires_payment_method", payment_method=None,
-                  next_action=None, last_setup_error=intents.last_error(error, pm))
-    intents.move(req, before, failed, action)
-    _finish_attempt(req, failed, "failed", failed["last_setup_error"])
-    events.record(req, "setup_intent.setup_failed", failed)
+    failed = _back_to_start(req, before, intent, intents.last_error(error, pm), action)
     error.commit = True
     error.setup_intent = present(failed)
     error.payment_method = present(pm)
@@ -178,11 +174,18 @@ def finish_authentication(ctx, intent, approved):
             if not error.commit:
                 raise
             return objects.get(ctx.db, ctx.account, intent["id"])
+    return _back_to_start(ctx, intent, intent, authentication.failure(intent, pm),
+                          "authenticate")
+
+
+def _back_to_start(req, before, intent, last_error, action):
+    """A failed setup: the intent back in requires_payment_method with `last_error`, its
+    attempt failed, setup_intent.setup_failed."""
     failed = dict(intent, status="requires_payment_method", payment_method=None,
-                  next_action=None, last_setup_error=authentication.failure(intent, pm))
-    intents.move(ctx, intent, failed, "authenticate")
-    _finish_attempt(ctx, failed, "failed", failed["last_setup_error"])
-    events.record(ctx, "setup_intent.setup_failed", failed)
+                  next_action=None, last_setup_error=last_error)
+    intents.move(req, before, failed, action)
+    _finish_attempt(req, failed, "failed", last_error)
+    events.record(req, "setup_intent.setup_failed", failed)
     return failed
 
 
