@@ -14,6 +14,7 @@ nothing of HTTP.
     charging.py     create_charge / capture_charge / decline_error (PaymentIntents call these),
                     expiry and bank-debit settlement
     refunding.py    refund_charge, and releasing what was never captured
+    charge_moves.py a charge's status moves and its one guarded write (`save`)
     balance.py      balance transactions, fees, available_on, the balance
     timers.py       the timed moves (expiry, settlement), run in write transactions
     defaults.py     a customer's default_source and invoice default PaymentMethod

@@ -13,9 +13,8 @@ The public contract (what PaymentIntents call):
   refunds the rest, as Stripe documents).
 - `refunding.refund_charge(...)` refunds.
 
-Every change to a stored charge is one guarded update from the charge as it was read
-(`objects.update(..., unchanged=...)`), so two captures or refunds racing for one charge
-cannot both apply. The allowed moves of a charge's status are `MOVES` below.
+Every change to a stored charge is charge_moves.save, one guarded update from the charge as
+it was read, so two captures or refunds racing for one charge cannot both apply.
 
 Timed moves (expiry after 7 days, a bank debit settling after BANK_SETTLE_DAYS) are rows of
 `payment_timers`, run by timers.py at the start of the next write request (one indexed
@@ -27,14 +26,13 @@ from .. import errors, events, ids
 from ..store import objects
 from ..store import payments as store
 from . import amounts, balance, instruments, intents, outcomes, refunding
+from .charge_moves import save
 
 CARD_CHARGE, BANK_CHARGE = "ch_", "py_"
 EXPIRY_DAYS = 7
 # UNCERTAIN: "ACH payments take up to 5 business days to receive acknowledgment of their
 # success or failure"; the emulator settles them after four days of its clock.
 BANK_SETTLE_DAYS = 4
-# The statuses a charge moves between, and the moves allowed (the rest are refusals).
-MOVES = {"pending": ("succeeded", "failed"), "succeeded": (), "failed": ()}
 # The account's statement descriptor (UNCERTAIN: Stripe shows the account's; docs: "Stripe").
 ACCOUNT_DESCRIPTOR = "Stripe"
 # What a PaymentIntent's authorization takes instead of a capture or refund of its charge.
@@ -255,17 +253,6 @@ def settle(ctx, charge):
     save(ctx, after, charge)
     store.clear_timer(ctx.db, charge["id"])
     events.record(ctx, f"charge.{after['status']}", after, previous=charge)
-    return after
-
-
-def save(req, after, before):
-    """Write `after` over `before`, guarded: Stripe's 400 if the charge changed meanwhile
-    or the status move is not one of MOVES."""
-    moved = after["status"] != before["status"]
-    if (moved and after["status"] not in MOVES[before["status"]]) or not objects.update(
-            req.db, req.account, after, unchanged=before):
-        raise errors.invalid(f"Charge {before['id']} changed while this request ran: "
-                             "retrieve it and try again.")
     return after
 
 

@@ -6,12 +6,13 @@ and PaymentIntents call): `refund_charge(req, charge, ...)` → (refund, charge 
 Test-mode card refunds succeed at once, with a balance transaction, but for the refund test
 cards', which move later by themselves (`settle`); refunding an authorization releases it (no
 money moved, no balance transaction). Every change to the charge is one guarded update from
-the charge as it was read (charging.save).
+the charge as it was read (charge_moves.save).
 """
 from .. import errors, events, ids
 from ..store import objects
 from ..store import payments as store
 from . import amounts, balance
+from .charge_moves import save
 
 REFUND = "re_"
 # The refund test cards' refunds move "some time later": with the next write (or
@@ -26,7 +27,6 @@ def refund_charge(req, charge, amount=None, *, reason=None, metadata=None):
     waking it later for a refund test card (`settle`), updates the charge's
     amount_refunded / refunded, records charge.refunded then refund.created, and returns
     (refund, charge)."""
-    from .charging import save  # charging builds on this module
     _refuse(charge, amount)
     left = charge["amount"] - charge["amount_refunded"]
     amount = left if amount is None else amount
@@ -69,7 +69,6 @@ def settle(ctx, refund):
     Records charge.refund.updated and refund.updated (UNCERTAIN: the page names the one or
     the other by its era; Stripe sends refund.updated for asynchronous status changes, and
     no event of the charge's change). `ctx`: events.by_stripe."""
-    from .charging import save  # charging builds on this module
     if refund["status"] == "pending":
         after = dict(refund, status="succeeded")
     elif refund["status"] == "succeeded":

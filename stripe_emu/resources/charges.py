@@ -7,7 +7,7 @@ carries `commit`, which app.py honours (and idempotency replays).
 """
 from .. import errors, events, search
 from ..expand import present
-from ..payments import amounts, charging, instruments
+from ..payments import amounts, charge_moves, charging, instruments
 from ..store import objects
 from . import common
 
@@ -77,7 +77,7 @@ def update_charge(req, charge):
         after["customer"] = _new_customer(req, before, params["customer"])
     after["metadata"] = common.merged_metadata(before["metadata"], params)
     if after != before:
-        charging.save(req, after, before)
+        charge_moves.save(req, after, before)
         events.record(req, "charge.updated", after, previous=before)
     return after
 

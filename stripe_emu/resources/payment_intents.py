@@ -14,7 +14,7 @@ import functools
 
 from .. import errors, events, ids, search
 from ..expand import present
-from ..payments import (amounts, authentication, charging, intents, methods,
+from ..payments import (amounts, authentication, charge_moves, charging, intents, methods,
                         refunding)
 from ..store import objects
 from . import cards, common
@@ -303,7 +303,7 @@ def _pay(req, before, intent, pm, action, decline=None, authenticated=False):
     if authenticated:
         details = charge["payment_method_details"]
         card = dict(details["card"], three_d_secure=authentication.AUTHENTICATED)
-        charge = charging.save(req, dict(charge, payment_method_details=dict(
+        charge = charge_moves.save(req, dict(charge, payment_method_details=dict(
             details, card=card)), charge)
     intent = dict(intent, latest_charge=charge["id"], next_action=None)
     if charge["status"] == "failed":
