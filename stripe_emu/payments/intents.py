@@ -204,6 +204,14 @@ def create(req, intent):
     return intent
 
 
+def customer(req, customer_id):
+    """The `customer` parameter of an intent: a live customer's id, or None when not given;
+    "No such customer" otherwise."""
+    if not customer_id:
+        return None
+    return common.live_customer(req, customer_id, param="customer", status=400)["id"]
+
+
 def update(req, before, after):
     """POST /v1/{setup,payment}_intents/{intent}: apply to `after` (`before` with the fields
     only one kind has already changed) what both kinds take — customer (set once),
@@ -215,8 +223,7 @@ def update(req, before, after):
             # UNCERTAIN wording; Stripe does not let an intent change customer.
             raise errors.invalid(f"You cannot change the customer of a {_NOUNS[kind]}.",
                                  "customer")
-        after["customer"] = params["customer"] and common.live_customer(
-            req, params["customer"], param="customer", status=400)["id"] or None
+        after["customer"] = customer(req, params["customer"])
     if params.get("payment_method_types"):
         after["automatic_payment_methods"], after["payment_method_types"] = \
             automatic_payment_methods(None, params["payment_method_types"],

@@ -84,9 +84,7 @@ def create_payment_intent(req):
             if params.get(param):
                 raise errors.invalid(f"You can only specify `{param}` when `confirm` is true.",
                                      param)
-    customer = params.get("customer")
-    if customer:
-        common.live_customer(req, customer, param="customer", status=400)
+    customer = intents.customer(req, params.get("customer"))
     intent_id, secret = intents.new(ids.PAYMENT_INTENT)
     intent = {
         "id": intent_id,
@@ -105,7 +103,7 @@ def create_payment_intent(req):
         "confirmation_method": params.get("confirmation_method") or "automatic",
         "created": req.now,
         "currency": currency,
-        "customer": customer or None,
+        "customer": customer,
         "description": params.get("description"),
         "invoice": None,
         "last_payment_error": None,

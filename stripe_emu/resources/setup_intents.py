@@ -20,7 +20,7 @@ KIND = "setup_intent"
 
 def create_setup_intent(req):
     params = req.params
-    customer = _customer(req, params.get("customer"))
+    customer = intents.customer(req, params.get("customer"))
     apm, types = intents.automatic_payment_methods(params.get("automatic_payment_methods"),
                                                    params.get("payment_method_types"),
                                                    req.api_version)
@@ -99,12 +99,6 @@ def list_setup_intents(req):
 
 def _missing(bad):
     return f"No such setupintent: '{bad}'"
-
-
-def _customer(req, customer_id):
-    if not customer_id:
-        return None
-    return common.live_customer(req, customer_id, param="customer", status=400)["id"]
 
 
 # -- confirming ------------------------------------------------------------------------------
