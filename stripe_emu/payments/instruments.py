@@ -169,11 +169,8 @@ def payment_method_details(instrument):
             # UNCERTAIN: what a legacy 3D Secure Source's charge shows at this version.
             secure = {"authentication_flow": None, "result": "authenticated",
                       "result_reason": None, "version": "1.0.2"}
-    checks = {"address_line1_check": card.get("address_line1_check"),
-              "address_postal_code_check": card.get("address_zip_check"),
-              "cvc_check": card.get("cvc_check")}
-    return {"card": _card_details(card, methods.brand(card["brand"]), checks, secure),
-            "type": "card"}
+    return {"card": _card_details(card, methods.brand(card["brand"]),
+                                  methods.check_results(card), secure), "type": "card"}
 
 
 def _card_details(card, card_brand, checks, secure):

@@ -74,14 +74,16 @@ def _card_hash(card, checks, behaviour):
     }
 
 
-def _results(card):
-    return {field: card[source] for field, source in _CHECKS.items()}
+def check_results(card):
+    """A card's check results (address_line1_check, address_zip_check, cvc_check) as a
+    PaymentMethod's and a charge's `checks` hash names them."""
+    return {field: card.get(source) for field, source in _CHECKS.items()}
 
 
 def from_card(req, card, details=None, metadata=None):
     """A new, unsaved PaymentMethod (type card) for a card dict (cards.card_object or a
     redeemed token's card). Its checks are "unchecked" until Stripe runs them."""
-    results = _results(card)
+    results = check_results(card)
     pm = {
         "id": ids.new_id(ids.PAYMENT_METHOD),
         "object": "payment_method",
@@ -149,7 +151,7 @@ def as_payment_method(obj):
         return None
     return {"id": obj["id"], "object": "payment_method",
             "billing_details": billing_details(details),
-            "card": _card_hash(card, _results(card), obj), "created": created,
+            "card": _card_hash(card, check_results(card), obj), "created": created,
             "customer": customer, "livemode": False, "metadata": obj.get("metadata") or {},
             "type": "card", **{key: obj.get(key) for key in _INTERNAL}}
 
