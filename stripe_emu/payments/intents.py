@@ -178,6 +178,31 @@ def move(req, before, after, action):
     return after
 
 
+# The field each kind of intent keeps its last failure in.
+_LAST_ERROR = {"payment_intent": "last_payment_error", "setup_intent": "last_setup_error"}
+
+
+def back_to_start(req, before, intent, last_error, action):
+    """A failed payment or setup: the intent back in requires_payment_method, its
+    PaymentMethod let go and `last_error` kept; saved (guarded by `before`'s status) and
+    returned. The caller records the kind's own events."""
+    failed = dict(intent, status="requires_payment_method", payment_method=None,
+                  next_action=None, **{_LAST_ERROR[intent["object"]]: last_error})
+    return move(req, before, failed, action)
+
+
+def as_stored_if_declined(ctx, intent_id, finish):
+    """`finish()`, the intent moving on after its customer authenticated; a decline that
+    came after authentication is no error on the authentication page: its 402 committed the
+    failed intent, which is returned as stored."""
+    try:
+        return finish()
+    except errors.StripeError as error:
+        if not error.commit:
+            raise
+        return objects.get(ctx.db, ctx.account, intent_id)
+
+
 def expire_authorization(ctx, intent_id):
     """Stripe's own move once a PaymentIntent's authorization expires uncaptured:
     "Uncaptured PaymentIntents are cancelled a set number of days (7 by default) after their

@@ -356,14 +356,9 @@ def finish_authentication(ctx, intent, approved):
                        _authenticated=pm["id"])
         return intents.move(ctx, intent, waiting, "authenticate")
     if approved:
-        try:
-            return _pay(ctx, intent, dict(intent), pm, "authenticate",
-                        decline=cards.three_d_secure(pm).after_authentication,
-                        authenticated=True)
-        except errors.StripeError as error:
-            if not error.commit:
-                raise
-            return objects.get(ctx.db, ctx.account, intent["id"])
+        return intents.as_stored_if_declined(ctx, intent["id"], lambda: _pay(
+            ctx, intent, dict(intent), pm, "authenticate",
+            decline=cards.three_d_secure(pm).after_authentication, authenticated=True))
     return _back_to_start(ctx, intent, intent, authentication.failure(intent, pm),
                           "authenticate")
 
@@ -371,8 +366,6 @@ def finish_authentication(ctx, intent, approved):
 def _back_to_start(req, before, intent, last_error, action):
     """A failed payment: the intent back in requires_payment_method with `last_error`,
     payment_intent.payment_failed."""
-    failed = dict(intent, status="requires_payment_method", payment_method=None,
-                  next_action=None, last_payment_error=last_error)
-    intents.move(req, before, failed, action)
+    failed = intents.back_to_start(req, before, intent, last_error, action)
     events.record(req, "payment_intent.payment_failed", failed)
     return failed

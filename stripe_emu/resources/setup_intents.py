@@ -162,12 +162,8 @@ def finish_authentication(ctx, intent, approved):
     events.by_stripe's stand-in for a request."""
     pm = methods.resolve(ctx, intent["payment_method"])
     if approved:
-        try:
-            return _set_up(ctx, intent, dict(intent), pm, "authenticate")
-        except errors.StripeError as error:
-            if not error.commit:
-                raise
-            return objects.get(ctx.db, ctx.account, intent["id"])
+        return intents.as_stored_if_declined(
+            ctx, intent["id"], lambda: _set_up(ctx, intent, dict(intent), pm, "authenticate"))
     return _back_to_start(ctx, intent, intent, authentication.failure(intent, pm),
                           "authenticate")
 
@@ -175,9 +171,7 @@ def finish_authentication(ctx, intent, approved):
 def _back_to_start(req, before, intent, last_error, action):
     """A failed setup: the intent back in requires_payment_method with `last_error`, its
     attempt failed, setup_intent.setup_failed."""
-    failed = dict(intent, status="requires_payment_method", payment_method=None,
-                  next_action=None, last_setup_error=last_error)
-    intents.move(req, before, failed, action)
+    failed = intents.back_to_start(req, before, intent, last_error, action)
     _finish_attempt(req, failed, "failed", last_error)
     events.record(req, "setup_intent.setup_failed", failed)
     return failed
