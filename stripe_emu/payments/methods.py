@@ -24,6 +24,7 @@ CONSUMED = ("This PaymentMethod was previously used without being attached to a 
 _BRANDS = {"Visa": "visa", "MasterCard": "mastercard", "American Express": "amex",
            "Discover": "discover", "Diners Club": "diners", "JCB": "jcb",
            "UnionPay": "unionpay"}
+_CARD_BRANDS = {lowercase: name for name, lowercase in _BRANDS.items()}  # and back
 _CHECKS = {"address_line1_check": "address_line1_check",
            "address_postal_code_check": "address_zip_check", "cvc_check": "cvc_check"}
 _INTERNAL = ("_decline", "_charge_fails", "_charge", "_three_d_secure")
@@ -236,8 +237,8 @@ def chargeable(req, pm):
     card, details = pm["card"], pm["billing_details"]
     address = details["address"] or {}
     results = pm.get("_checks") or card["checks"]
-    shown = {value: key for key, value in _BRANDS.items()}
-    return {"id": pm["id"], "object": "card", "brand": shown.get(card["brand"], "Unknown"),
+    return {"id": pm["id"], "object": "card",
+            "brand": _CARD_BRANDS.get(card["brand"], "Unknown"),
             "country": card["country"], "customer": pm["customer"],
             "exp_month": card["exp_month"], "exp_year": card["exp_year"],
             "fingerprint": card["fingerprint"], "funding": card["funding"],
