@@ -32,9 +32,9 @@ DRAIN_BYTES = 1 << 20
 # The empty line ending a head, found from its LF: a pattern starting with a literal byte is
 # searched with memchr, ten times faster than one starting with an optional CR.
 _HEAD_END = re.compile(rb"\n\r?\n")
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_VERSION = re.compile(rb"HTTP/(\d)\.(\d)")
-_ENVIRON_NAMES = {}  # header name as sent → its WSGI environ key
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_VERSION = re.compile(r"HTTP/(\d)\.(\d)")
+_FIELDS = {}  # header line as sent → (its WSGI environ key, its value)
 _date = [0, b""]  # the Date header of the current second
 
 
@@ -90,6 +90,7 @@ class Connection:
             except OSError:
                 return False  # closed or idle too long between requests: not an error
         self.phase, self.since = "headers", time.monotonic()
+        started = time.perf_counter()
         head = self._head()
         method, target, version, headers = _parse(head)
         keep_alive = _keep_alive(version, headers.get("HTTP_CONNECTION", ""))
@@ -105,10 +106,13 @@ class Connection:
         drained = body.drain()
         keep_alive = keep_alive and drained and status is not None
         if status is None:  # the app dropped the connection (a connection_dropped fault)
+            self.server.log_request(environ, None, (), started)
             self.sock.shutdown(socket.SHUT_RDWR)
             return False
         self._send(status, response_headers, b"" if method == "HEAD" else payload,
                    len(payload), keep_alive, version)
+        # Written once the answer has left: the client need not wait for the log.
+        self.server.log_request(environ, status, response_headers, started)
         return keep_alive
 
     def _head(self):
@@ -240,50 +244,50 @@ class Body:
 
 def _parse(head):
     """(method, target, version, headers as WSGI environ entries) of a request's head."""
-    request_line, _, rest = head.partition(b"\n")
-    request_line = request_line.removesuffix(b"\r")
+    head = head.decode("latin-1")
+    request_line, _, rest = head.partition("\n")
+    request_line = request_line.removesuffix("\r")
     if len(request_line) > MAX_LINE_BYTES:
         raise Refused(414, "the request line is too long")
-    parts = request_line.split(b" ")
+    parts = request_line.split(" ")
     if len(parts) != 3 or not _TOKEN.fullmatch(parts[0]) or not parts[1]:
-        raise Refused(400, f"bad request line {request_line[:80].decode('latin-1')!r}")
+        raise Refused(400, f"bad request line {request_line[:80]!r}")
     version = _VERSION.fullmatch(parts[2])
     if version is None:
-        raise Refused(400, f"bad HTTP version {parts[2][:20].decode('latin-1')!r}")
-    if version.group(1) != b"1":
-        raise Refused(505, f"HTTP version {parts[2].decode()} is not supported")
-    lines = rest.split(b"\n") if rest else []
-    if len(lines) > MAX_HEADERS:
+        raise Refused(400, f"bad HTTP version {parts[2][:20]!r}")
+    if version.group(1) != "1":
+        raise Refused(505, f"HTTP version {parts[2]} is not supported")
+    if rest.count("\n") >= MAX_HEADERS:
         raise Refused(431, f"more than {MAX_HEADERS} headers")
-    if len(rest) > MAX_LINE_BYTES and max(map(len, lines)) > MAX_LINE_BYTES + 1:
+    if len(rest) > MAX_LINE_BYTES and max(map(len, rest.split("\n"))) > MAX_LINE_BYTES + 1:
         raise Refused(431, "a header line is too long")
     headers = {}
-    for line in lines:
-        # A header line: a token, a colon, a value without CR but one ending the line. A name
-        # seen before is a token already (_ENVIRON_NAMES keeps only those).
-        name, colon, value = line.partition(b":")
-        key = _ENVIRON_NAMES.get(name)
-        if key is None and _TOKEN.fullmatch(name):
-            key = _environ_name(name)
-        if key is None or not colon or 0 <= value.find(b"\r") < len(value) - 1:
-            raise Refused(400, f"bad header line {line[:80].decode('latin-1')!r}")
-        value = value.strip(b" \t\r").decode("latin-1")
+    for line in rest.split("\n") if rest else ():
+        key, value = _FIELDS.get(line) or _field(line)
         if key not in headers:
             headers[key] = value
         elif key != "CONTENT_LENGTH":
             headers[key] += "," + value
         elif headers[key] != value:
             raise Refused(400, "several different Content-Length headers")
-    return parts[0].decode("ascii"), parts[1].decode("latin-1"), \
-        parts[2].decode("ascii"), headers
+    return parts[0], parts[1], parts[2], headers
 
 
-def _environ_name(name):
-    key = name.decode("ascii").upper().replace("-", "_")
+def _field(line):
+    """(WSGI environ key, value) of a header line: a token, a colon, and a value without CR
+    but one ending the line. A client sends most lines again on every request (its agent,
+    key, accepted types), so the verdicts of the last lines seen are kept."""
+    name, colon, value = line.partition(":")
+    if not colon or not _TOKEN.fullmatch(name) or 0 <= value.find("\r") < len(value) - 1:
+        raise Refused(400, f"bad header line {line[:80]!r}")
+    key = name.upper().replace("-", "_")
     key = key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
-    if len(_ENVIRON_NAMES) < 1000:
-        _ENVIRON_NAMES[name] = key
-    return key
+    field = key, value.strip(" \t\r")
+    if len(line) <= 1024:
+        if len(_FIELDS) >= 512:  # lines that change (an Idempotency-Key) would pile up
+            _FIELDS.clear()
+        _FIELDS[line] = field
+    return field
 
 
 def _body_length(headers):

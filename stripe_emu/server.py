@@ -50,18 +50,19 @@ def max_connections_allowed(wanted=DEFAULT_MAX_CONNECTIONS):
 
 class Server:
     def __init__(self, app, host, port, max_connections=DEFAULT_MAX_CONNECTIONS,
-                 stream=sys.stderr):
+                 stream=sys.stderr, access_log=False):
         family, _, _, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
         self.socket = socket.create_server(address, family=family, backlog=REQUEST_QUEUE_SIZE)
         self.server_address = self.socket.getsockname()
         self.server_name = self.server_address[0]
         self.server_port = str(self.server_address[1])
-        self.app, self.stream = app, stream
+        self.app, self.stream, self.access_log = app, stream, access_log
         self.max_connections = max_connections_allowed(max_connections)
         self.connections = set()
         self.admission = FairLock(APP_SLOTS)
         self._lock = threading.Lock()
+        self._log_lock = threading.Lock()
         self._logged = set()  # conditions logged once already
         self._wake_read, self._wake_write = socket.socketpair()
         self._stopping = False
@@ -171,9 +172,18 @@ class Server:
             _shut(connection)
 
     def log(self, line):
+        self._write(f"stripe_emu: {line}\n")
+
+    def log_request(self, environ, status, headers, started):
+        """The request log's line of an answer (Connection calls it once the answer left)."""
+        if self.access_log:
+            self._write(access_line(environ, status, headers, time.perf_counter() - started))
+
+    def _write(self, text):
         try:
-            self.stream.write(f"stripe_emu: {line}\n")
-            self.stream.flush()
+            with self._log_lock:
+                self.stream.write(text)
+                self.stream.flush()
         except (OSError, ValueError):
             pass
 
@@ -232,26 +242,31 @@ def _refuse_overloaded(sock):
         sock.close()
 
 
+def access_line(environ, status, headers, seconds):
+    """The request log's line for one answer: method, path, status, ms, request id (status
+    None: the connection was dropped without an answer)."""
+    request_id = next((value for name, value in headers if name == "Request-Id"), "-")
+    return (f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')} "
+            f"{status[:3] if status else '-'} {seconds * 1000:.1f}ms {request_id}\n")
+
+
 def logged(app, stream=sys.stderr):
-    """WSGI middleware writing one line per request: method, path, status, ms, request id."""
+    """WSGI middleware writing the request log's line for each request (the own server of
+    `serve` writes it itself, once the answer has left: Server.log_request)."""
     lock = threading.Lock()
 
     def middleware(environ, start_response):
         started = time.perf_counter()
-        seen = {}
+        seen = [None, ()]
 
         def capture(status, headers, exc_info=None):
-            seen["status"] = status[:3]
-            seen["request_id"] = next(
-                (value for name, value in headers if name == "Request-Id"), "-")
+            seen[:] = status, headers
             return start_response(status, headers, exc_info)
 
         try:
             return app(environ, capture)
         finally:
-            line = (f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')} "
-                    f"{seen.get('status', '-')} {(time.perf_counter() - started) * 1000:.1f}ms "
-                    f"{seen.get('request_id', '-')}\n")
+            line = access_line(environ, *seen, time.perf_counter() - started)
             with lock:
                 stream.write(line)
                 stream.flush()
@@ -261,4 +276,4 @@ def logged(app, stream=sys.stderr):
 def make_server(app, host="127.0.0.1", port=12111, log=True,
                 max_connections=DEFAULT_MAX_CONNECTIONS):
     """`serve`'s server for a WSGI app; `log`: one line per request on stderr."""
-    return Server(logged(app) if log else app, host, port, max_connections)
+    return Server(app, host, port, max_connections, access_log=log)

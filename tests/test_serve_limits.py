@@ -141,6 +141,19 @@ def test_a_bad_header_line_gets_400_and_the_connection_closes(app, line, end):
     assert json.loads(body)["error"]["message"].startswith("Invalid HTTP request: bad header line")
 
 
+def test_header_lines_never_seen_again_do_not_pile_up(app):
+    """serve keeps the verdicts of the header lines it saw (a client repeats most of them);
+    lines that change on every request (an Idempotency-Key) or long ones must not grow it."""
+    with running(app) as (port, _, _), socket.create_connection(("127.0.0.1", port), 5) as sock:
+        for n in range(1500):
+            sock.sendall(b"GET /v1/customers HTTP/1.1\r\nHost: localhost\r\nX-Once: %d\r\n"
+                         b"X-Long: %s\r\nAuthorization: Bearer sk_test_serve\r\n\r\n"
+                         % (n, b"%d" % n * 400))
+            assert _read_answer(sock)[0].startswith(b"HTTP/1.1 200 ")
+    assert len(http11._FIELDS) <= 512
+    assert not any(line.startswith("X-Long") for line in http11._FIELDS)
+
+
 def test_heads_ending_lines_with_lf_alone_are_read(app):
     """RFC 9112 lets a server take a bare LF as a line's end; values keep no CR or blank."""
     lf_only = (b"POST /v1/customers HTTP/1.1\nHost: localhost\nAuthorization: Bearer "
