@@ -92,8 +92,11 @@ def drop_client_telemetry(raw):
         raw.pop(name, None)
 
 
-def _unauthorized(message, code=None):
+def _unauthorized(message, code=None, account_known=False):
+    """Stripe's 401; without a key naming an account, no request log links to it (Stripe's
+    answers without a valid key carry only message and type)."""
     return errors.StripeError(message, status=401, code=code, validation=True,
+                              logged=account_known,
                               headers={"WWW-Authenticate": 'Basic realm="Stripe"'})
 
 
@@ -174,7 +177,8 @@ def authenticate(keys, header, route, method, form_key=None):
         raise _unauthorized(
             "This API call cannot be made with a publishable API key. Please use a secret API "
             "key. You can find a list of your API keys at "
-            "https://dashboard.stripe.com/account/apikeys.", code="secret_key_required")
+            "https://dashboard.stripe.com/account/apikeys.", code="secret_key_required",
+            account_known=True)
     if kind == "rk" and keys.restricted == "read_only" and method != "GET":
         # Stripe's words for a restricted key lacking a permission, whose name is
         # rak_<resource>_write. UNCERTAIN: the exact permission name of each resource (this

@@ -17,11 +17,14 @@ class StripeError(Exception):
     app.py commits what the handler wrote, stores the error under the idempotency key, and
     answers it. `charge` / `payment_intent` name the object the error is about.
     `setup_intent` and `payment_method` too (the objects, as Stripe embeds them).
+    `logged` False: no account's request log holds the request (no key, or one naming no
+    account), so the error has no `request_log_url`, as Stripe's 401s have none.
     """
 
     def __init__(self, message, *, status=400, type="invalid_request_error", code=None,
                  param=None, decline_code=None, headers=None, validation=False, commit=False,
-                 charge=None, payment_intent=None, setup_intent=None, payment_method=None):
+                 charge=None, payment_intent=None, setup_intent=None, payment_method=None,
+                 logged=True):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -36,6 +39,7 @@ class StripeError(Exception):
         self.payment_intent = payment_intent
         self.setup_intent = setup_intent
         self.payment_method = payment_method
+        self.logged = logged
 
     def body(self, request_id=None, now=None):
         """The error object; `now` (unix time, default the wall clock) dates the request log
@@ -52,7 +56,7 @@ class StripeError(Exception):
             "payment_method": self.payment_method,
             "request_log_url": (
                 f"https://dashboard.stripe.com/test/logs/{request_id}?t={now}"
-                if request_id else None),
+                if request_id and self.logged else None),
             "setup_intent": self.setup_intent,
             "type": self.type,
         }

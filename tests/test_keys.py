@@ -94,6 +94,28 @@ def test_a_bad_key_parameter_is_stripes_401(app):
     assert response.json["error"]["message"].startswith("You did not provide an API key.")
 
 
+@pytest.mark.parametrize("authorization", [None, "Bearer", "Bearer sk_live_abcdefghijklmnop",
+                                           "Bearer not_a_key_at_all"])
+def test_a_401_without_an_account_is_message_and_type_alone(app, authorization):
+    """Stripe's body when no key names an account: {"error": {"message", "type"}}, no request
+    log to link to."""
+    headers = {} if authorization is None else {"Authorization": authorization}
+    response = webtest.TestApp(app).get("/v1/customers", headers=headers, expect_errors=True)
+    assert response.status_int == 401
+    assert set(response.json["error"]) == {"message", "type"}
+    check_body("GET", "/v1/customers", 401, response.json)
+
+
+def test_a_publishable_key_on_a_secret_route_names_its_account_log(app):
+    response = webtest.TestApp(app).get(
+        "/v1/customers", headers={"Authorization": f"Bearer {PUBLISHABLE_KEY}"},
+        expect_errors=True)
+    assert response.status_int == 401
+    assert response.json["error"]["code"] == "secret_key_required"
+    assert response.json["error"]["request_log_url"].startswith(
+        "https://dashboard.stripe.com/test/logs/req_")
+
+
 # -- paired keys ------------------------------------------------------------------------------
 
 def test_paired_keys_share_one_account(shop):
