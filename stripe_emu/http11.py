@@ -33,7 +33,10 @@ DRAIN_BYTES = 1 << 20
 # searched with memchr, ten times faster than one starting with an optional CR.
 _HEAD_END = re.compile(rb"\n\r?\n")
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_VERSION = re.compile(r"HTTP/(\d)\.(\d)")
+_VERSION = re.compile(r"HTTP/(\d)\.\d")
+_VERSIONS = ("HTTP/1.1", "HTTP/1.0")
+_METHODS = frozenset(("GET", "POST", "DELETE", "HEAD", "OPTIONS", "PUT", "PATCH"))
+_FRAMING_HEADERS = frozenset(("content-length", "connection"))  # the server writes them
 _FIELDS = {}  # header line as sent → (its WSGI environ key, its value)
 _date = [0, b""]  # the Date header of the current second
 
@@ -90,10 +93,9 @@ class Connection:
             except OSError:
                 return False  # closed or idle too long between requests: not an error
         self.phase, self.since = "headers", time.monotonic()
-        started = time.perf_counter()
-        head = self._head()
-        method, target, version, headers = _parse(head)
-        keep_alive = _keep_alive(version, headers.get("HTTP_CONNECTION", ""))
+        started = self.since
+        method, target, version, headers = _parse(self._head())
+        keep_alive = _keep_alive(version, headers.get("HTTP_CONNECTION"))
         length = _body_length(headers)
         if length and version == "HTTP/1.1" and \
                 "100-continue" in headers.get("HTTP_EXPECT", "").lower() and \
@@ -103,8 +105,7 @@ class Connection:
         body = Body(self, length)
         environ = self._environ(method, target, version, headers, body)
         status, response_headers, payload = self._call_app(environ)
-        drained = body.drain()
-        keep_alive = keep_alive and drained and status is not None
+        keep_alive = keep_alive and status is not None and (not body.left or body.drain())
         if status is None:  # the app dropped the connection (a connection_dropped fault)
             self.server.log_request(environ, None, (), started)
             self.sock.shutdown(socket.SHUT_RDWR)
@@ -132,10 +133,11 @@ class Connection:
 
     def _environ(self, method, target, version, headers, body):
         path, _, query = target.partition("?")
-        environ = {**self.environ, **headers}
-        environ.update(REQUEST_METHOD=method, PATH_INFO=unquote(path, "latin-1"),
-                       QUERY_STRING=query, SERVER_PROTOCOL=version)
-        environ["wsgi.input"] = body
+        environ = self.environ.copy()
+        environ.update(headers)
+        environ["REQUEST_METHOD"], environ["QUERY_STRING"] = method, query
+        environ["PATH_INFO"] = unquote(path, "latin-1") if "%" in path else path
+        environ["SERVER_PROTOCOL"], environ["wsgi.input"] = version, body
         return environ
 
     def _call_app(self, environ):
@@ -144,11 +146,12 @@ class Connection:
         started = []
 
         def start_response(status, headers, exc_info=None):
-            started[:] = [status, headers]
+            started[:] = status, headers
 
+        server = self.server
         try:
-            with self.server.admission:
-                chunks = self.server.app(environ, start_response)
+            with server.admission:
+                chunks = server.app(environ, start_response)
                 try:
                     payload = b"".join(chunks)
                 finally:
@@ -165,16 +168,17 @@ class Connection:
         return started[0], started[1], payload
 
     def _send(self, status, headers, payload, length, keep_alive, version="HTTP/1.1"):
-        lines = [f"HTTP/1.1 {status}"]
-        lines += [f"{name}: {value}" for name, value in headers
-                  if name.lower() not in ("content-length", "connection")]
-        lines.append(f"Content-Length: {length}")
+        head = [f"HTTP/1.1 {status}"]
+        for name, value in headers:
+            if name.lower() not in _FRAMING_HEADERS:
+                head.append(f"{name}: {value}")
+        head.append(f"Content-Length: {length}")
         if not keep_alive:
-            lines.append("Connection: close")
+            head.append("Connection: close")
         elif version == "HTTP/1.0":
-            lines.append("Connection: keep-alive")
+            head.append("Connection: keep-alive")
         self.phase, self.since = "sending", time.monotonic()
-        self.sock.sendall(("\r\n".join(lines) + "\r\n").encode("latin-1") + _date_header()
+        self.sock.sendall(("\r\n".join(head) + "\r\n").encode("latin-1") + _date_header()
                           + payload)
         self.phase, self.since = "idle", time.monotonic()
 
@@ -250,13 +254,15 @@ def _parse(head):
     if len(request_line) > MAX_LINE_BYTES:
         raise Refused(414, "the request line is too long")
     parts = request_line.split(" ")
-    if len(parts) != 3 or not _TOKEN.fullmatch(parts[0]) or not parts[1]:
+    if len(parts) != 3 or not parts[1] or \
+            parts[0] not in _METHODS and not _TOKEN.fullmatch(parts[0]):
         raise Refused(400, f"bad request line {request_line[:80]!r}")
-    version = _VERSION.fullmatch(parts[2])
-    if version is None:
-        raise Refused(400, f"bad HTTP version {parts[2][:20]!r}")
-    if version.group(1) != "1":
-        raise Refused(505, f"HTTP version {parts[2]} is not supported")
+    if parts[2] not in _VERSIONS:
+        version = _VERSION.fullmatch(parts[2])
+        if version is None:
+            raise Refused(400, f"bad HTTP version {parts[2][:20]!r}")
+        if version.group(1) != "1":
+            raise Refused(505, f"HTTP version {parts[2]} is not supported")
     if rest.count("\n") >= MAX_HEADERS:
         raise Refused(431, f"more than {MAX_HEADERS} headers")
     if len(rest) > MAX_LINE_BYTES and max(map(len, rest.split("\n"))) > MAX_LINE_BYTES + 1:
@@ -305,7 +311,7 @@ def _body_length(headers):
 def _keep_alive(version, connection):
     if not connection:
         return version == "HTTP/1.1"
-    tokens = {token.strip().lower() for token in connection.split(",")}
+    tokens = [token.strip() for token in connection.lower().split(",")]
     if version == "HTTP/1.0":
         return "keep-alive" in tokens
     return "close" not in tokens

@@ -175,9 +175,10 @@ class Server:
         self._write(f"stripe_emu: {line}\n")
 
     def log_request(self, environ, status, headers, started):
-        """The request log's line of an answer (Connection calls it once the answer left)."""
+        """The request log's line of an answer (Connection calls it once the answer left;
+        `started`: time.monotonic() when its head began)."""
         if self.access_log:
-            self._write(access_line(environ, status, headers, time.perf_counter() - started))
+            self._write(access_line(environ, status, headers, time.monotonic() - started))
 
     def _write(self, text):
         try:
@@ -245,7 +246,11 @@ def _refuse_overloaded(sock):
 def access_line(environ, status, headers, seconds):
     """The request log's line for one answer: method, path, status, ms, request id (status
     None: the connection was dropped without an answer)."""
-    request_id = next((value for name, value in headers if name == "Request-Id"), "-")
+    request_id = "-"
+    for name, value in headers:
+        if name == "Request-Id":
+            request_id = value
+            break
     return (f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')} "
             f"{status[:3] if status else '-'} {seconds * 1000:.1f}ms {request_id}\n")
 
