@@ -5,7 +5,7 @@ Templates are the spec's own path templates (they also select the operation's pa
 """
 from .resources import customers
 from .resources import payment_sources as ps
-from .resources import sources, tokens
+from .resources import sources, source_transactions, tokens
 from .resources import events, webhook_endpoints
 from .resources import customer_balance_transactions as cbt
 from .resources import tax_ids
@@ -61,6 +61,12 @@ ROUTES = [
     Route("GET", "/v1/sources/{source}", sources.retrieve_source, publishable=True),
     Route("POST", "/v1/sources/{source}", sources.modify_source),
     Route("POST", "/v1/sources/{source}/verify", sources.verify_source),
+    Route("GET", "/v1/sources/{source}/source_transactions",
+          source_transactions.list_source_transactions),
+    Route("GET", "/v1/sources/{source}/source_transactions/{source_transaction}",
+          source_transactions.retrieve_source_transaction),
+    Route("GET", "/v1/sources/{source}/mandate_notifications/{mandate_notification}",
+          source_transactions.retrieve_source_mandate_notification),
     # Events and webhook endpoints (deliveries: webhooks.py).
     Route("GET", "/v1/events", events.list_events),
     Route("GET", "/v1/events/{id}", events.retrieve_event),

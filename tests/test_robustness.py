@@ -54,8 +54,9 @@ def objects(api):
     """One object of each kind, named as the route templates name their placeholders."""
     customer = api.post("/v1/customers", {"email": "fuzz@example.com"})["id"]
     card = api.post(f"/v1/customers/{customer}/sources", {"source": "tok_visa"})["id"]
+    # Its owner email lands a transfer on it: a source transaction to name.
     source = api.post("/v1/sources", {"type": "ach_credit_transfer", "currency": "usd",
-                                      "owner[email]": "fuzz@example.com"})["id"]
+                                      "owner[email]": "amount_500@example.com"})["id"]
     endpoint = api.post("/v1/webhook_endpoints", {
         "url": "http://127.0.0.1:9/hooks", "enabled_events[0]": "source.canceled"})["id"]
     transaction = api.post(f"/v1/customers/{customer}/balance_transactions",
@@ -68,6 +69,9 @@ def objects(api):
     return {"customer": customer, "id": card, "source": source, "webhook_endpoint": endpoint,
             "transaction": transaction, "charge": charge, "refund": refund,
             "payment_method": payment_method,
+            "source_transaction": api.get(
+                f"/v1/sources/{source}/source_transactions")["data"][0]["id"],
+            "mandate_notification": "srcmn_fuzz",
             # {intent} names a SetupIntent or a PaymentIntent, by the route's collection.
             "setup_intents": api.post("/v1/setup_intents")["id"],
             "payment_intents": api.post("/v1/payment_intents", {"amount": 2000,

@@ -10,7 +10,7 @@ Sources guides say: a single_use Source after its charge, a reusable one charged
 being attached; an attached reusable Source stays chargeable.
 """
 from .. import errors, events
-from ..resources import cards, common, tokens
+from ..resources import cards, common, source_transactions, tokens
 from ..store import objects
 from . import amounts, defaults, methods
 
@@ -229,7 +229,8 @@ def consume(req, instrument, customer_id, amount, succeeded):
 def fund(ctx, source, amount):
     """A transfer of `amount` landing on a receiver Source (ach_credit_transfer), as Stripe
     does when the customer's bank pays: `receiver.amount_received` grows, `amount` shows
-    what is not yet charged, and a pending Source becomes chargeable (source.chargeable).
+    what is not yet charged, a source transaction records it (source.transaction.created),
+    and a pending Source becomes chargeable (source.chargeable).
     `ctx`: events.by_stripe. One guarded update from the Source as read."""
     receiver = source.get("receiver")
     if receiver is None or source["status"] not in ("pending", "chargeable"):
@@ -243,6 +244,7 @@ def fund(ctx, source, amount):
     after["amount"] = _unspent(after["receiver"])
     if not objects.update(ctx.db, ctx.account, after, unchanged=source):
         raise errors.invalid(f"The source {source['id']} changed meanwhile: try again.")
+    source_transactions.record(ctx, after, amount)
     if source["status"] == "pending":
         events.record(ctx, "source.chargeable", after)
     return after

@@ -22,7 +22,7 @@ import urllib.parse
 from .. import errors, events, ids, spec, testcards, webhooks
 from ..payments import defaults
 from ..store import objects
-from . import cards, common
+from . import cards, common, source_transactions
 from .source_types import SOURCE_TYPES, no_amount
 
 _LIVE = ("chargeable", "pending")  # the states a Source can be attached (and detached) in
@@ -72,6 +72,8 @@ def create_source(req):
     arrived = source_type.build(req, source, params)
     source = _ordered(source)
     objects.insert(req.db, req.account, source)
+    if source.get("receiver") and source["receiver"]["amount_received"]:
+        source_transactions.record(req, source, source["receiver"]["amount_received"])
     if arrived:
         events.record(req, "source.chargeable", source)
     return source
