@@ -38,7 +38,11 @@ def present(obj):
     """A stored object as the API shows it."""
     if obj.get("deleted") and obj.get("object") == "customer":
         return {"id": obj["id"], "object": "customer", "deleted": True}
-    return {key: value for key, value in obj.items() if not key.startswith("_")}
+    # Most objects keep nothing of their own ("_" fields): a copy, without testing each key.
+    for key in obj:
+        if key[:1] == "_":
+            return {key: value for key, value in obj.items() if key[:1] != "_"}
+    return obj.copy()
 
 
 # Before API version 2020-08-27 Stripe embedded these in every customer unasked.
