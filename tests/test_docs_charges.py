@@ -1,0 +1,71 @@
+"""Charges, refunds and the balance against Stripe's documentation (the API reference's
+parameters and the guides' rules), where an earlier emulator answered otherwise."""
+import pytest
+
+
+def charge(api, status=200, **params):
+    return api.post("/v1/charges", {"amount": 2000, "currency": "usd", "source": "tok_visa",
+                                    **params}, status=status)
+
+
+def charge_ids(api):
+    return [made["id"] for made in api.get("/v1/charges", {"limit": 100})["data"]]
+
+
+# -- receipt_email: an email address, as on PaymentIntents -----------------------------------
+
+def test_a_charge_refuses_a_receipt_email_that_is_no_email_address(api):
+    error = charge(api, 400, receipt_email="not-an-email")["error"]
+    assert (error["message"], error["param"], error["code"]) == (
+        "Invalid email address: not-an-email", "receipt_email", "email_invalid")
+    assert charge_ids(api) == []  # refused before anything was charged
+
+
+def test_updating_or_capturing_a_charge_checks_its_receipt_email(api):
+    made = charge(api, capture="false")
+    error = api.post(f"/v1/charges/{made['id']}", {"receipt_email": "jenny@"},
+                     status=400)["error"]
+    assert (error["param"], error["code"]) == ("receipt_email", "email_invalid")
+    error = api.post(f"/v1/charges/{made['id']}/capture", {"receipt_email": "@example.com"},
+                     status=400)["error"]
+    assert (error["param"], error["code"]) == ("receipt_email", "email_invalid")
+    kept = api.get(f"/v1/charges/{made['id']}")
+    assert (kept["receipt_email"], kept["captured"]) == (None, False)
+    cleared = api.post(f"/v1/charges/{made['id']}", {"receipt_email": "jenny@example.com"})
+    assert cleared["receipt_email"] == "jenny@example.com"
+
+
+# -- statement descriptors: Stripe's character rules -------------------------------------------
+
+@pytest.mark.parametrize("param", ["statement_descriptor", "statement_descriptor_suffix"])
+@pytest.mark.parametrize("bad,message", [
+    ("ORDER*42", "The statement descriptor cannot include *"),
+    ('SAY "HI"', 'The statement descriptor cannot include "'),
+    ("O'BRIEN", "The statement descriptor cannot include '"),
+    ("A<B>C", "The statement descriptor cannot include <"),
+    ("BACK\\SLASH", "The statement descriptor cannot include \\"),
+    ("123456", "The statement descriptor must contain at least one letter."),
+])
+def test_a_statement_descriptor_with_a_character_stripe_refuses_is_refused(
+        api, param, bad, message):
+    error = charge(api, 400, **{param: bad})["error"]
+    assert (error["message"], error["param"], error["type"]) == (
+        message, param, "invalid_request_error")
+    assert charge_ids(api) == []
+
+
+def test_a_capture_checks_its_statement_descriptors_too(api):
+    made = charge(api, capture="false")
+    error = api.post(f"/v1/charges/{made['id']}/capture",
+                     {"statement_descriptor_suffix": "#42"}, status=400)["error"]
+    assert error["param"] == "statement_descriptor_suffix"
+    assert api.get(f"/v1/charges/{made['id']}")["captured"] is False
+    captured = api.post(f"/v1/charges/{made['id']}/capture",
+                        {"statement_descriptor_suffix": "ORDER 42"})
+    assert captured["calculated_statement_descriptor"] == "Stripe* ORDER 42"
+
+
+def test_statement_descriptors_with_allowed_characters_are_kept(api):
+    made = charge(api, statement_descriptor="ACME #42 - Order", statement_descriptor_suffix="A1")
+    assert (made["statement_descriptor"], made["statement_descriptor_suffix"]) == (
+        "ACME #42 - Order", "A1")
