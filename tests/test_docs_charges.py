@@ -69,3 +69,26 @@ def test_statement_descriptors_with_allowed_characters_are_kept(api):
     made = charge(api, statement_descriptor="ACME #42 - Order", statement_descriptor_suffix="A1")
     assert (made["statement_descriptor"], made["statement_descriptor_suffix"]) == (
         "ACME #42 - Order", "A1")
+
+
+# -- calculated_statement_descriptor: a card charge's descriptor is a dynamic suffix ----------
+
+def test_a_card_charges_statement_descriptor_follows_the_accounts_prefix(api):
+    # 2019-02-19: "Dynamic descriptors provided at charge time are now prefixed by the
+    # descriptor prefix"; the parameter: "For card charges, use statement_descriptor_suffix".
+    made = charge(api, statement_descriptor="ORDER 42")
+    assert (made["statement_descriptor"], made["calculated_statement_descriptor"]) == (
+        "ORDER 42", "Stripe* ORDER 42")
+    both = charge(api, statement_descriptor="ORDER 42", statement_descriptor_suffix="SUFFIX")
+    assert both["calculated_statement_descriptor"] == "Stripe* SUFFIX"
+    held = charge(api, capture="false")
+    captured = api.post(f"/v1/charges/{held['id']}/capture", {"statement_descriptor": "LATER"})
+    assert captured["calculated_statement_descriptor"] == "Stripe* LATER"
+
+
+def test_a_bank_debits_statement_descriptor_is_the_whole_descriptor(api):
+    customer = api.post("/v1/customers", {"source": "btok_us_verified"})
+    made = api.post("/v1/charges", {"amount": 2000, "currency": "usd",
+                                    "customer": customer["id"],
+                                    "statement_descriptor": "ACME RENT"})
+    assert made["calculated_statement_descriptor"] == "ACME RENT"

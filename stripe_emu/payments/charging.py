@@ -76,8 +76,8 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
         "application_fee_amount": None,
         "balance_transaction": None,
         "billing_details": instruments.billing_details(source),
-        "calculated_statement_descriptor": _descriptor(statement_descriptor,
-                                                       statement_descriptor_suffix),
+        "calculated_statement_descriptor": _descriptor(
+            statement_descriptor, statement_descriptor_suffix, card is not None),
         "captured": captured,
         "created": req.now,
         "currency": currency,
@@ -177,7 +177,8 @@ def capture_charge(req, charge, amount=None, *, statement_descriptor=None,
         if value is not None:
             after[field] = value
     after["calculated_statement_descriptor"] = _descriptor(
-        after["statement_descriptor"], after["statement_descriptor_suffix"])
+        after["statement_descriptor"], after["statement_descriptor_suffix"],
+        after["payment_method_details"]["type"] == "card")
     after["balance_transaction"] = _record_payment(req, after)["id"]
     if amount < charge["amount"]:
         after = refunding.release(req, after, charge["amount"] - amount)
@@ -286,12 +287,16 @@ def check_descriptors(params):
                                  param)
 
 
-def _descriptor(descriptor, suffix):
-    """What the customer's statement shows: the charge's descriptor, else the account's,
-    with the suffix after "* " (Stripe's card descriptor rule since 2019-02-19)."""
-    if descriptor:
+def _descriptor(descriptor, suffix, card):
+    """What the customer's statement shows. A card charge's descriptors are dynamic: the
+    account's prefix, then "* " and the suffix, else the descriptor (2019-02-19: "Dynamic
+    descriptors provided at charge time are now prefixed by the descriptor prefix"; the
+    parameter's docs: "For card charges, use statement_descriptor_suffix instead"). Other
+    charges show their descriptor whole, else the account's with the suffix."""
+    if descriptor and not card:
         return descriptor
-    return f"{ACCOUNT_DESCRIPTOR}* {suffix}" if suffix else ACCOUNT_DESCRIPTOR
+    dynamic = suffix or descriptor
+    return f"{ACCOUNT_DESCRIPTOR}* {dynamic}" if dynamic else ACCOUNT_DESCRIPTOR
 
 
 def _receipt_url(account, amount):
