@@ -92,3 +92,22 @@ def test_a_bank_debits_statement_descriptor_is_the_whole_descriptor(api):
                                     "customer": customer["id"],
                                     "statement_descriptor": "ACME RENT"})
     assert made["calculated_statement_descriptor"] == "ACME RENT"
+
+
+# -- events --------------------------------------------------------------------------------
+
+def test_updating_a_refund_records_refund_updated_too(api):
+    # Stripe CLI's trigger for refund.updated is this very request (refund.updated.json:
+    # refund a payment, then POST /v1/refunds/{id} with metadata), as is charge.refund.updated's.
+    paid = charge(api)
+    refund = api.post("/v1/refunds", {"charge": paid["id"]})
+    api.post(f"/v1/refunds/{refund['id']}", {"metadata[order_id]": "6735"})
+    events = api.get("/v1/events", {"limit": 3})["data"]
+    assert [event["type"] for event in events] == [
+        "refund.updated", "charge.refund.updated", "refund.created"]
+    for event in events[:2]:
+        assert event["data"]["object"]["id"] == refund["id"]
+        assert event["data"]["object"]["metadata"] == {"order_id": "6735"}
+        assert event["data"]["previous_attributes"] == {"metadata": {"order_id": None}}
+    api.post(f"/v1/refunds/{refund['id']}", {"metadata[order_id]": "6735"})  # no change
+    assert api.get("/v1/events", {"limit": 1})["data"][0]["id"] == events[0]["id"]
