@@ -111,3 +111,20 @@ def test_updating_a_refund_records_refund_updated_too(api):
         assert event["data"]["previous_attributes"] == {"metadata": {"order_id": None}}
     api.post(f"/v1/refunds/{refund['id']}", {"metadata[order_id]": "6735"})  # no change
     assert api.get("/v1/events", {"limit": 1})["data"][0]["id"] == events[0]["id"]
+
+
+# -- capture -------------------------------------------------------------------------------
+
+def test_a_capture_sets_the_transfer_group_once(api):
+    held = charge(api, capture="false")
+    captured = api.post(f"/v1/charges/{held['id']}/capture", {"transfer_group": "ORDER42"})
+    assert captured["transfer_group"] == "ORDER42"
+    assert api.get("/v1/charges", {"transfer_group": "ORDER42"})["data"][0]["id"] == held["id"]
+    grouped = charge(api, capture="false", transfer_group="ORDER1")
+    # The docs: "transfer_group may only be provided if it has not been set."
+    error = api.post(f"/v1/charges/{grouped['id']}/capture", {"transfer_group": "ORDER2"},
+                     status=400)["error"]
+    assert error["param"] == "transfer_group"
+    assert api.get(f"/v1/charges/{grouped['id']}")["captured"] is False
+    same = api.post(f"/v1/charges/{grouped['id']}/capture", {"transfer_group": "ORDER1"})
+    assert (same["captured"], same["transfer_group"]) == (True, "ORDER1")

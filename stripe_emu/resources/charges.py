@@ -123,7 +123,7 @@ def capture_charge(req, charge):
     return charging.capture_charge(
         req, before, amount, statement_descriptor=params.get("statement_descriptor"),
         statement_descriptor_suffix=params.get("statement_descriptor_suffix"),
-        receipt_email=params.get("receipt_email"))
+        receipt_email=params.get("receipt_email"), transfer_group=params.get("transfer_group"))
 
 
 def charge_refunds_list(req, charge):
