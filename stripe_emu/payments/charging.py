@@ -76,8 +76,8 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
         "application_fee_amount": None,
         "balance_transaction": None,
         "billing_details": instruments.billing_details(source),
-        "calculated_statement_descriptor": _descriptor(statement_descriptor,
-                                                       statement_descriptor_suffix),
+        "calculated_statement_descriptor": _descriptor(
+            statement_descriptor, statement_descriptor_suffix, card is not None),
         "captured": captured,
         "created": req.now,
         "currency": currency,
@@ -156,10 +156,14 @@ def refuse_intents_authorization(charge, action):
 
 
 def capture_charge(req, charge, amount=None, *, statement_descriptor=None,
-                   statement_descriptor_suffix=None, receipt_email=None):
+                   statement_descriptor_suffix=None, receipt_email=None, transfer_group=None):
     """Capture an authorized charge for `amount` (default: all of it), Stripe's refusals
     otherwise; a partial capture refunds the rest. Records charge.captured."""
     _refuse_capture(req, charge)
+    if transfer_group is not None and charge["transfer_group"] not in (None, transfer_group):
+        # The parameter's docs; UNCERTAIN: the sentence Stripe answers.
+        raise errors.invalid("transfer_group may only be provided if it has not been set.",
+                             "transfer_group")
     amount = charge["amount"] if amount is None else amount
     if amount > charge["amount"]:
         # UNCERTAIN: Stripe's 2023 sentence for this amount_too_large, as integrations quote
@@ -173,11 +177,12 @@ def capture_charge(req, charge, amount=None, *, statement_descriptor=None,
     after = dict(charge, captured=True, amount_captured=amount)
     for field, value in (("statement_descriptor", statement_descriptor),
                          ("statement_descriptor_suffix", statement_descriptor_suffix),
-                         ("receipt_email", receipt_email)):
+                         ("receipt_email", receipt_email), ("transfer_group", transfer_group)):
         if value is not None:
             after[field] = value
     after["calculated_statement_descriptor"] = _descriptor(
-        after["statement_descriptor"], after["statement_descriptor_suffix"])
+        after["statement_descriptor"], after["statement_descriptor_suffix"],
+        after["payment_method_details"]["type"] == "card")
     after["balance_transaction"] = _record_payment(req, after)["id"]
     if amount < charge["amount"]:
         after = refunding.release(req, after, charge["amount"] - amount)
@@ -264,12 +269,38 @@ def _record_payment(req, charge):
                           description=charge["description"], at_once=charge["_at_once"])
 
 
-def _descriptor(descriptor, suffix):
-    """What the customer's statement shows: the charge's descriptor, else the account's,
-    with the suffix after "* " (Stripe's card descriptor rule since 2019-02-19)."""
-    if descriptor:
+# What Stripe refuses in a statement descriptor (docs "Statement descriptor requirements":
+# none of these characters, at least one letter; the prefix and the suffix each).
+_REFUSED_IN_DESCRIPTORS = "<>\\'\"*"
+
+
+def check_descriptors(params):
+    """Stripe's 400 for a `statement_descriptor` or `statement_descriptor_suffix` of
+    `params` that breaks its character rules. UNCERTAIN: the sentences; "The statement
+    descriptor cannot include \"" is a real answer quoted by an integration (pretix#1535),
+    the missing letter's is the requirement's own words."""
+    for param in ("statement_descriptor", "statement_descriptor_suffix"):
+        value = params.get(param)
+        if not value:
+            continue
+        refused = next((char for char in value if char in _REFUSED_IN_DESCRIPTORS), None)
+        if refused:
+            raise errors.invalid(f"The statement descriptor cannot include {refused}", param)
+        if not any(char.isascii() and char.isalpha() for char in value):
+            raise errors.invalid("The statement descriptor must contain at least one letter.",
+                                 param)
+
+
+def _descriptor(descriptor, suffix, card):
+    """What the customer's statement shows. A card charge's descriptors are dynamic: the
+    account's prefix, then "* " and the suffix, else the descriptor (2019-02-19: "Dynamic
+    descriptors provided at charge time are now prefixed by the descriptor prefix"; the
+    parameter's docs: "For card charges, use statement_descriptor_suffix instead"). Other
+    charges show their descriptor whole, else the account's with the suffix."""
+    if descriptor and not card:
         return descriptor
-    return f"{ACCOUNT_DESCRIPTOR}* {suffix}" if suffix else ACCOUNT_DESCRIPTOR
+    dynamic = suffix or descriptor
+    return f"{ACCOUNT_DESCRIPTOR}* {dynamic}" if dynamic else ACCOUNT_DESCRIPTOR
 
 
 def _receipt_url(account, amount):

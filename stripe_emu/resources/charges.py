@@ -33,6 +33,8 @@ def create_charge(req):
                              "source")
     metadata = common.merged_metadata({}, params)
     shipping = common.shipping(params.get("shipping"))
+    common.email(params.get("receipt_email"), "receipt_email")
+    charging.check_descriptors(params)
     # Last: resolving redeems a token, which must not happen for a request refused above.
     source, customer = instruments.resolve(req, params.get("customer"),
                                            params.get("source") or params.get("card"))
@@ -73,6 +75,7 @@ def update_charge(req, charge):
         after["fraud_details"] = dict(before["fraud_details"], user_report=report) \
             if report else {k: v for k, v in before["fraud_details"].items()
                             if k != "user_report"}
+    common.email(after["receipt_email"], "receipt_email")
     if params.get("customer"):
         after["customer"] = _new_customer(req, before, params["customer"])
     after["metadata"] = common.merged_metadata(before["metadata"], params)
@@ -114,11 +117,13 @@ def capture_charge(req, charge):
         if params.get(param) is not None:
             raise errors.invalid(f"{param} is for Connect, which stripe_emu does not emulate.",
                                  param)
+    common.email(params.get("receipt_email"), "receipt_email")
+    charging.check_descriptors(params)
     charging.refuse_intents_authorization(before, "capture")
     return charging.capture_charge(
         req, before, amount, statement_descriptor=params.get("statement_descriptor"),
         statement_descriptor_suffix=params.get("statement_descriptor_suffix"),
-        receipt_email=params.get("receipt_email"))
+        receipt_email=params.get("receipt_email"), transfer_group=params.get("transfer_group"))
 
 
 def charge_refunds_list(req, charge):

@@ -2,8 +2,9 @@
 /v1/charges/{charge}/refunds paths, which answer the same objects.
 
 Thin handlers over payments/refunding.py. Updating a refund (metadata only) records
-charge.refund.updated; refund.updated comes with asynchronous status changes only (the
-refund test cards', refunding.settle), as Stripe keeps it.
+charge.refund.updated and refund.updated, as Stripe CLI's triggers for both events make them
+(refund a payment, then POST /v1/refunds/{id} with metadata); asynchronous status changes
+record them too (the refund test cards', refunding.settle).
 """
 from .. import errors, events
 from ..payments import charging, refunding
@@ -73,6 +74,7 @@ def update_refund(req, refund, charge=None):
     if after != before:
         objects.update(req.db, req.account, after, unchanged=before)
         events.record(req, "charge.refund.updated", after, previous=before)
+        events.record(req, "refund.updated", after, previous=before)
     return after
 
 
