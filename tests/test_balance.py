@@ -79,6 +79,14 @@ def test_bypass_pending_card_is_available_at_once(api, clock):
     assert api.get("/v1/balance")["available"][0]["amount"] == 1912
 
 
+def test_the_international_bypass_pending_card_is_available_at_once_too(api, clock):
+    made = pay(api, source="tok_bypassPendingInternational",
+               **{"expand[]": "balance_transaction"})
+    assert made["payment_method_details"]["card"]["country"] == "IE"
+    txn = made["balance_transaction"]
+    assert (txn["status"], txn["available_on"]) == ("available", START)
+
+
 def test_a_new_account_has_a_zero_balance(api):
     assert api.get("/v1/balance") == {
         "object": "balance", "available": [{"amount": 0, "currency": "usd",

@@ -120,3 +120,20 @@ def test_cards_that_decline_at_attach_decline_from_a_card_source_too(api):
     assert error["decline_code"] == "generic_decline"
     # A reusable Source charged unattached is consumed, whatever the charge's outcome.
     assert api.get(f"/v1/sources/{source['id']}")["status"] == "consumed"
+
+
+@pytest.mark.parametrize("token, line1, postal", [
+    ("tok_avsFail", "fail", "fail"), ("tok_avsLine1Fail", "fail", "pass"),
+    ("tok_avsZipFail", "pass", "fail"), ("tok_avsUnchecked", "unavailable", "unavailable")])
+def test_the_avs_tokens_show_their_address_checks(api, token, line1, postal):
+    """The AVS tokens exist to show their checks: Stripe's test mode reports them as if an
+    address had been given (charges of pm_card_avsFail show both checks failed)."""
+    checks = charge(api, token)["payment_method_details"]["card"]["checks"]
+    assert (checks["address_line1_check"], checks["address_postal_code_check"]) == \
+        (line1, postal)
+    customer = api.post("/v1/customers", {"source": token})
+    card = api.get(f"/v1/customers/{customer['id']}/sources")["data"][0]
+    assert (card["address_line1_check"], card["address_zip_check"]) == (line1, postal)
+    # Any other magic token carries no address: its address checks stay null.
+    plain = charge(api, "tok_visa")["payment_method_details"]["card"]["checks"]
+    assert plain["address_line1_check"] is None and plain["address_postal_code_check"] is None

@@ -50,7 +50,9 @@ TOKENS = {  # token -> (number, brand, funding)
     "tok_visa_chargeDeclinedVelocityLimitExceeded": ("4000000000006975", "Visa", "credit"),
     "tok_chargeDeclinedFraudulent": ("4100000000000019", "Visa", "credit"),
     "tok_radarBlock": ("4100000000000019", "Visa", "credit"),
-    "tok_riskLevelHighest": ("4100000000000019", "Visa", "credit"),
+    # The testing page's Radar table: "Highest risk" is 4000000000004954; 4100000000000019 is
+    # "Always blocked" (tok_radarBlock).
+    "tok_riskLevelHighest": ("4000000000004954", "Visa", "credit"),
     "tok_chargeCustomerFail": ("4000000000000341", "Visa", "credit"),
     "tok_cvcCheckFail": ("4000000000000101", "Visa", "credit"),
     "tok_avsFail": ("4000000000000010", "Visa", "credit"),

@@ -37,8 +37,10 @@ def card_object(req, new_card, params=None, customer=None):
     """
     params = params or {}
     profile = new_card.profile
-    checks = profile.checks(cvc=new_card.cvc_supplied, address_line1=params.get("address_line1"),
-                            address_zip=params.get("address_zip"))
+    checks = profile.checks(
+        cvc=new_card.cvc_supplied,
+        address_line1=params.get("address_line1") or new_card.address_supplied,
+        address_zip=params.get("address_zip") or new_card.address_supplied)
     return {
         "id": ids.new_id(ids.CARD),
         "object": "card",

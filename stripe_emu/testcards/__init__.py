@@ -17,7 +17,7 @@ from .banks import (BANK_ACCOUNTS, BANK_NAMES, VERIFY_AMOUNTS, VERIFY_MISMATCH_M
                     BankProfile, bank_profile, bank_token, verify_amounts_ok)
 from .cards import (MAGIC_TOKENS, CardProfile, Decline, NewCard, brand_for, card_from_params,
                     card_profile, charge_behaviour, default_expiry, luhn_ok, magic_token,
-                    payment_method_card, validate_card_number, validate_cvc, validate_expiry)
+                    minted_card, payment_method_card, validate_card_number, validate_cvc, validate_expiry)
 from .fingerprints import bank as bank_fingerprint, card as fingerprint
 from .three_d_secure import THREE_D_SECURE, ThreeDSecure, three_d_secure_of
 
@@ -26,5 +26,5 @@ __all__ = [
     "bank_profile", "bank_token", "verify_amounts_ok",
     "MAGIC_TOKENS", "CardProfile", "Decline", "NewCard", "brand_for", "card_from_params",
     "card_profile", "charge_behaviour", "default_expiry", "luhn_ok", "magic_token",
-    "payment_method_card", "validate_card_number", "validate_cvc", "validate_expiry",
+    "minted_card", "payment_method_card", "validate_card_number", "validate_cvc", "validate_expiry",
     "bank_fingerprint", "fingerprint", "THREE_D_SECURE", "ThreeDSecure", "three_d_secure_of"]

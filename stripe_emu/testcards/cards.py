@@ -37,7 +37,7 @@ _CARDS = {
                               "tok_visa_chargeDeclinedInsufficientFunds"),
     "4000000000009987": (*_V, "tok_chargeDeclinedLostCard tok_visa_chargeDeclinedLostCard"),
     "4000000000009979": (*_V, "tok_chargeDeclinedStolenCard tok_visa_chargeDeclinedStolenCard"),
-    "4100000000000019": (*_V, "tok_chargeDeclinedFraudulent tok_radarBlock tok_riskLevelHighest"),
+    "4100000000000019": (*_V, "tok_chargeDeclinedFraudulent tok_radarBlock"),
     "4000000000006975": (*_V, "tok_visa_chargeDeclinedVelocityLimitExceeded"),
     "4000000000000069": (*_V, "tok_chargeDeclinedExpiredCard"),
     "4000000000000127": (*_V, "tok_chargeDeclinedIncorrectCvc"),
@@ -47,7 +47,8 @@ _CARDS = {
     "4000000000000028": (*_V, "tok_avsLine1Fail"), "4000000000000036": (*_V, "tok_avsZipFail"),
     "4000000000000044": (*_V, "tok_avsUnchecked"),
     # Charge-time behaviour cards (see charge_behaviour below).
-    "4000000000004954": (*_V, ""), "4000000000009235": (*_V, "tok_riskLevelElevated"),
+    "4000000000004954": (*_V, "tok_riskLevelHighest"),
+    "4000000000009235": (*_V, "tok_riskLevelElevated"),
     # Refund test cards: their charges succeed, their refunds fail or succeed later
     # (UNCERTAIN: the tokens, by the tok_X / pm_card_X pairing of the testing page).
     "4000000000005126": (*_V, "tok_refundFail"), "4000000000007726": (*_V, "tok_pendingRefund"),
@@ -234,6 +235,7 @@ class NewCard(NamedTuple):
     exp_month: int
     exp_year: int
     cvc_supplied: bool
+    address_supplied: bool = False  # checked as if an address had been given with it
 
 
 def card_from_params(number, exp_month, exp_year, cvc=None, *, today) -> NewCard:
@@ -248,9 +250,15 @@ def magic_token(token_id, today) -> NewCard | None:
     """The card a magic token mints, or None.  Magic tokens carry a CVC: Stripe's samples show
     tok_visa cards with cvc_check "pass"."""
     number = MAGIC_TOKENS.get(token_id)
-    if number is None:
-        return None
-    return NewCard(card_profile(number), *default_expiry(today), True)
+    return None if number is None else minted_card(number, today)
+
+
+def minted_card(number, today) -> NewCard:
+    """The card a magic token or a magic PaymentMethod id (pm_card_…) makes of its test
+    number. It carries a CVC, and an AVS card an address too: the AVS tokens exist to show
+    their checks (real charges of pm_card_avsFail show both address checks failed,
+    ActiveMerchant's remote tests against Stripe's test mode)."""
+    return NewCard(card_profile(number), *default_expiry(today), True, number in _AVS)
 
 
 # -- At charge time (payments/charging.py): what a card does besides declining -------------
@@ -260,7 +268,7 @@ _RISK_LEVELS = {"4100000000000019": "highest", "4000000000004954": "highest",
                 "4000000000009235": "elevated"}
 # "Charge will succeed and funds will be added directly to your available balance
 # (bypassing your pending balance)."
-_AVAILABLE_AT_ONCE = {"4000000000000077"}
+_AVAILABLE_AT_ONCE = {"4000000000000077", "4000003720000278"}
 # The refund test cards: what a refund of their charges does later. "If you initiate a
 # refund, its status begins as succeeded. Some time later, its status transitions to failed"
 # (failure_reason expired_or_canceled_card); "… its status begins as pending. Some time
