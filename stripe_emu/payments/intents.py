@@ -364,6 +364,16 @@ def last_error(error, pm):
     return dict(sorted(body.items()))
 
 
+def card_option(intent, field):
+    """The PaymentIntent's `field` (capture_method, setup_future_usage) as a card payment
+    uses it: payment_method_options[card][field] "will override the top-level" one (Stripe's
+    reference); a card-level setup_future_usage of `none` means none."""
+    card = intent["payment_method_options"]["card"]
+    if card.get(field) is not None:
+        return None if card[field] == "none" else card[field]
+    return intent[field]
+
+
 def options(given, kind):
     """payment_method_options as an intent shows it (card only)."""
     card = (given or {}).get("card") or {}
