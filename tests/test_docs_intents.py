@@ -4,6 +4,7 @@ capture_method and setup_future_usage, the capture_method default of newer API v
 `error_on_requires_action` refused under automatic payment methods (2023-08-16)."""
 import pytest
 
+from conftest import PUBLISHABLE_KEY
 from intents_kit import CARD_ONLY, RETURN_URL, event_types
 from sources_kit import customer, stored
 
@@ -116,3 +117,21 @@ def test_error_on_requires_action_needs_payment_method_types(app, api):
     assert api.get(f"/v1/payment_intents/{intent['id']}")["status"] == "requires_confirmation"
     assert pay(api, payment_method="pm_card_visa", confirm="true",
                error_on_requires_action="true", **CARD_ONLY)["status"] == "succeeded"
+
+
+def test_a_manual_confirmation_is_confirmed_with_the_secret_key_only(api):
+    # "If the confirmation_method is manual, all payment attempts must be initiated using a
+    # secret key" (Confirm a PaymentIntent).
+    intent = pay(api, confirmation_method="manual", **CARD_ONLY)
+    refused = api.post(f"/v1/payment_intents/{intent['id']}/confirm",
+                       {"client_secret": intent["client_secret"],
+                        "payment_method": "pm_card_visa"}, key=PUBLISHABLE_KEY,
+                       status=400)["error"]
+    assert refused["type"] == "invalid_request_error"
+    assert refused["message"].startswith("This PaymentIntent cannot be confirmed using your "
+                                         "publishable key because its `confirmation_method` "
+                                         "is set to `manual`.")
+    assert api.get(f"/v1/payment_intents/{intent['id']}")["status"] == "requires_payment_method"
+    done = api.post(f"/v1/payment_intents/{intent['id']}/confirm",
+                    {"payment_method": "pm_card_visa"})
+    assert done["status"] == "succeeded"

@@ -46,6 +46,29 @@ def must_authenticate(intent, pm, *, setting_up):
     return rule.on_setup if setting_up else rule.on_session
 
 
+def check_error_on_requires_action(intent, params):
+    """Refuse `error_on_requires_action` on a PaymentIntent under automatic payment methods:
+    "When confirming a PaymentIntent, you can't use error_on_requires_action. Use
+    payment_method_types with error_on_requires_action" (Stripe's changelog, 2023-08-16).
+    UNCERTAIN: the wording of Stripe's refusal."""
+    if params.get("error_on_requires_action") and intent["automatic_payment_methods"]:
+        raise errors.invalid(
+            "You cannot use `error_on_requires_action` with a PaymentIntent that accepts the "
+            "payment methods enabled in your Dashboard (`automatic_payment_methods`). Create "
+            "the PaymentIntent with `payment_method_types` to use `error_on_requires_action`.",
+            "error_on_requires_action")
+
+
+def action_not_handled():
+    """The 402 of a payment that needed authentication with `error_on_requires_action`."""
+    return errors.StripeError(
+        "This payment required an authentication action to complete, but "
+        "`error_on_requires_action` was set. When you're ready, you can upgrade your "
+        "integration to handle actions at "
+        "https://stripe.com/docs/payments/payment-intents/upgrade-to-handle-actions.",
+        status=402, type="card_error", code="requires_action_not_handled")
+
+
 def next_action(req, intent, return_url):
     """Where the customer authenticates: the emulator's own authentication page (the page
     of redirect Sources, control_redirect.py), as `redirect_to_url` when a return_url was
