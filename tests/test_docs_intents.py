@@ -135,3 +135,23 @@ def test_a_manual_confirmation_is_confirmed_with_the_secret_key_only(api):
     done = api.post(f"/v1/payment_intents/{intent['id']}/confirm",
                     {"payment_method": "pm_card_visa"})
     assert done["status"] == "succeeded"
+
+
+@pytest.mark.parametrize("kind", ["payment_intents", "setup_intents"])
+def test_requested_3d_secure_does_not_ask_on_the_unenrolled_4242(api, kind):
+    # Stripe's testing page, 4242424242424242: "3D Secure is supported for this card, but
+    # this card is not enrolled in 3D Secure. This means that if 3D Secure is invoked, the
+    # customer is not asked to authenticate. Payments succeed whether 3D Secure is invoked
+    # or not."
+    amount = {"amount": "2000", "currency": "usd"} if kind == "payment_intents" else {}
+    asked = {"confirm": "true", **CARD_ONLY,
+             "payment_method_options[card][request_three_d_secure]": "any"}
+    for card in ("pm_card_visa", "4242424242424242"):
+        pm = card if card.startswith("pm_") else api.post("/v1/payment_methods", {
+            "type": "card", "card[number]": card, "card[exp_month]": "12",
+            "card[exp_year]": "2035"})["id"]
+        done = api.post(f"/v1/{kind}", {**amount, "payment_method": pm, **asked})
+        assert (done["status"], done["next_action"]) == ("succeeded", None)
+    # A card enrolled in 3D Secure (the testing page's 3DS "Supported" 3055) is asked.
+    assert api.post(f"/v1/{kind}", {**amount, "payment_method": "pm_card_threeDSecureOptional",
+                                    **asked})["status"] == "requires_action"

@@ -36,10 +36,11 @@ def three_d_secure_requested(intent):
 def must_authenticate(intent, pm, *, setting_up):
     """Whether confirming `intent` with `pm` asks the customer to authenticate: the test
     card's rule (on setup, or on session), or 3D Secure requested with `any` on a card that
-    supports it. A card set up before (authenticated on a setup) is exempt where its rule
-    says so."""
+    supports it and is enrolled. A card set up before (authenticated on a setup) is exempt
+    where its rule says so."""
     rule = cards.three_d_secure(pm)
-    if three_d_secure_requested(intent) == "any" and rule.support != "not_supported":
+    if (three_d_secure_requested(intent) == "any" and rule.support != "not_supported"
+            and rule.enrolled):
         return True
     if rule.set_up_exempts and pm.get("_set_up"):
         return False
