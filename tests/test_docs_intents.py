@@ -155,3 +155,15 @@ def test_requested_3d_secure_does_not_ask_on_the_unenrolled_4242(api, kind):
     # A card enrolled in 3D Secure (the testing page's 3DS "Supported" 3055) is asked.
     assert api.post(f"/v1/{kind}", {**amount, "payment_method": "pm_card_threeDSecureOptional",
                                     **asked})["status"] == "requires_action"
+
+
+def test_payment_method_types_given_at_confirm_replace_automatic_payment_methods(api):
+    # Confirm a PaymentIntent takes payment_method_types, "the list of payment method types
+    # that this PaymentIntent is allowed to use", as an update does: card only, no
+    # return_url needed, and error_on_requires_action allowed.
+    intent = pay(api)
+    done = api.post(f"/v1/payment_intents/{intent['id']}/confirm", {
+        "payment_method": "pm_card_visa", "payment_method_types[]": "card",
+        "error_on_requires_action": "true"})
+    assert (done["status"], done["automatic_payment_methods"],
+            done["payment_method_types"]) == ("succeeded", None, ["card"])

@@ -261,10 +261,14 @@ def _confirm(req, before, params):
                                  f"payment method. {tail}",
                                  code="payment_intent_unexpected_state",
                                  payment_intent=present(before))
-    return_url = params.get("return_url")
-    intents.needs_return_url(before, return_url, off_session)
-    authentication.check_error_on_requires_action(before, params)
     intent = dict(before, payment_method=pm["id"], last_payment_error=None, next_action=None)
+    if params.get("payment_method_types"):  # as an update sets them
+        intent["automatic_payment_methods"], intent["payment_method_types"] = \
+            intents.automatic_payment_methods(None, params["payment_method_types"],
+                                              req.api_version)
+    return_url = params.get("return_url")
+    intents.needs_return_url(intent, return_url, off_session)
+    authentication.check_error_on_requires_action(intent, params)
     _set_unset(req, intent, params, ("capture_method", "receipt_email", "setup_future_usage"))
     common.email(intent["receipt_email"], "receipt_email")
     if "shipping" in params:
