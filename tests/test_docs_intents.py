@@ -167,3 +167,19 @@ def test_payment_method_types_given_at_confirm_replace_automatic_payment_methods
         "error_on_requires_action": "true"})
     assert (done["status"], done["automatic_payment_methods"],
             done["payment_method_types"]) == ("succeeded", None, ["card"])
+
+
+@pytest.mark.parametrize("kind", ["payment_intents", "setup_intents"])
+def test_use_stripe_sdk_asks_for_the_sdks_action_even_with_a_return_url(app, api, kind):
+    # use_stripe_sdk: "Set to true when confirming server-side and using Stripe.js, iOS, or
+    # Android client-side SDKs to handle the next actions."
+    amount = {"amount": "2000", "currency": "usd"} if kind == "payment_intents" else {}
+    intent = api.post(f"/v1/{kind}", {**amount, "payment_method": "pm_card_threeDSecure2Required",
+                                      "confirm": "true", "return_url": RETURN_URL,
+                                      "use_stripe_sdk": "true"})
+    action = intent["next_action"]
+    assert (intent["status"], action["type"]) == ("requires_action", "use_stripe_sdk")
+    assert action["use_stripe_sdk"]["type"] == "three_d_secure_redirect"
+    without = api.post(f"/v1/{kind}", {**amount, "confirm": "true", "return_url": RETURN_URL,
+                                       "payment_method": "pm_card_threeDSecure2Required"})
+    assert without["next_action"]["redirect_to_url"]["return_url"] == RETURN_URL

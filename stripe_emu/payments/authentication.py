@@ -73,10 +73,11 @@ def action_not_handled():
 def next_action(req, intent, return_url):
     """Where the customer authenticates: the emulator's own authentication page (the page
     of redirect Sources, control_redirect.py), as `redirect_to_url` when a return_url was
-    given, else as `use_stripe_sdk` (what Stripe.js follows itself)."""
+    given, else — or when the request says `use_stripe_sdk` (Stripe.js and the mobile SDKs
+    handle the action themselves) — as `use_stripe_sdk`."""
     url = (f"{req.base_url}/_emu/redirect/{intent['id']}?"
            + urllib.parse.urlencode({"client_secret": intent["client_secret"]}))
-    if return_url:
+    if return_url and not req.params.get("use_stripe_sdk"):
         return {"redirect_to_url": {"return_url": return_url, "url": url},
                 "type": "redirect_to_url"}
     return {"type": "use_stripe_sdk",
