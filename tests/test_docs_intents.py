@@ -183,3 +183,23 @@ def test_use_stripe_sdk_asks_for_the_sdks_action_even_with_a_return_url(app, api
     without = api.post(f"/v1/{kind}", {**amount, "confirm": "true", "return_url": RETURN_URL,
                                        "payment_method": "pm_card_threeDSecure2Required"})
     assert without["next_action"]["redirect_to_url"]["return_url"] == RETURN_URL
+
+
+def test_card_options_given_later_keep_the_others(api):
+    # "If capture_method is already set on the PaymentIntent, providing an empty value for
+    # this parameter will unset the stored value for this payment method type": options are
+    # stored, and options given later change only the ones given.
+    intent = pay(api, payment_method="pm_card_visa",
+                 **{"payment_method_options[card][capture_method]": "manual"}, **CARD_ONLY)
+    updated = api.post(f"/v1/payment_intents/{intent['id']}",
+                       {"payment_method_options[card][request_three_d_secure]": "automatic"})
+    assert updated["payment_method_options"]["card"]["capture_method"] == "manual"
+    held = api.post(f"/v1/payment_intents/{intent['id']}/confirm",
+                    {"payment_method_options[card][request_three_d_secure]": "automatic"})
+    assert held["status"] == "requires_capture"
+    other = pay(api, payment_method="pm_card_visa",
+                **{"payment_method_options[card][capture_method]": "manual"}, **CARD_ONLY)
+    paid = api.post(f"/v1/payment_intents/{other['id']}/confirm",
+                    {"payment_method_options[card][capture_method]": ""})
+    assert "capture_method" not in paid["payment_method_options"]["card"]
+    assert paid["status"] == "succeeded"

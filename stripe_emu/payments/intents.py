@@ -254,7 +254,8 @@ def update(req, before, after):
             automatic_payment_methods(None, params["payment_method_types"],
                                       req.api_version)
     if "payment_method_options" in params:
-        after["payment_method_options"] = options(params["payment_method_options"], kind)
+        after["payment_method_options"] = options(params["payment_method_options"], kind,
+                                                  before["payment_method_options"])
     after["metadata"] = common.merged_metadata(before["metadata"], params)
     if params.get("payment_method") or params.get("payment_method_data"):
         pm = payment_method_to_confirm(req, after, params)
@@ -374,9 +375,12 @@ def card_option(intent, field):
     return intent[field]
 
 
-def options(given, kind):
-    """payment_method_options as an intent shows it (card only)."""
-    card = (given or {}).get("card") or {}
+def options(given, kind, current=None):
+    """payment_method_options as an intent shows it (card only): the card options given over
+    the `current` ones (an update's or a confirmation's), an empty one unset. UNCERTAIN:
+    Stripe keeps the options not given (its "providing an empty value … will unset the
+    stored value")."""
+    card = {**((current or {}).get("card") or {}), **((given or {}).get("card") or {})}
     shown = {"mandate_options": None, "network": card.get("network"),
              "request_three_d_secure": card.get("request_three_d_secure") or "automatic"}
     if kind == "payment_intent":

@@ -274,8 +274,8 @@ def _confirm(req, before, params):
     if "shipping" in params:
         intent["shipping"] = common.shipping(params["shipping"])
     if "payment_method_options" in params:
-        intent["payment_method_options"] = intents.options(params["payment_method_options"],
-                                                           KIND)
+        intent["payment_method_options"] = intents.options(
+            params["payment_method_options"], KIND, intent["payment_method_options"])
     rule = cards.three_d_secure(pm)
     must = authentication.must_authenticate(intent, pm, setting_up=False) or (
         bool(intents.card_option(intent, "setup_future_usage")) and
