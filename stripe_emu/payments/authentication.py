@@ -36,23 +36,48 @@ def three_d_secure_requested(intent):
 def must_authenticate(intent, pm, *, setting_up):
     """Whether confirming `intent` with `pm` asks the customer to authenticate: the test
     card's rule (on setup, or on session), or 3D Secure requested with `any` on a card that
-    supports it. A card set up before (authenticated on a setup) is exempt where its rule
-    says so."""
+    supports it and is enrolled. A card set up before (authenticated on a setup) is exempt
+    where its rule says so."""
     rule = cards.three_d_secure(pm)
-    if three_d_secure_requested(intent) == "any" and rule.support != "not_supported":
+    if (three_d_secure_requested(intent) == "any" and rule.support != "not_supported"
+            and rule.enrolled):
         return True
     if rule.set_up_exempts and pm.get("_set_up"):
         return False
     return rule.on_setup if setting_up else rule.on_session
 
 
+def check_error_on_requires_action(intent, params):
+    """Refuse `error_on_requires_action` on a PaymentIntent under automatic payment methods:
+    "When confirming a PaymentIntent, you can't use error_on_requires_action. Use
+    payment_method_types with error_on_requires_action" (Stripe's changelog, 2023-08-16).
+    UNCERTAIN: the wording of Stripe's refusal."""
+    if params.get("error_on_requires_action") and intent["automatic_payment_methods"]:
+        raise errors.invalid(
+            "You cannot use `error_on_requires_action` with a PaymentIntent that accepts the "
+            "payment methods enabled in your Dashboard (`automatic_payment_methods`). Create "
+            "the PaymentIntent with `payment_method_types` to use `error_on_requires_action`.",
+            "error_on_requires_action")
+
+
+def action_not_handled():
+    """The 402 of a payment that needed authentication with `error_on_requires_action`."""
+    return errors.StripeError(
+        "This payment required an authentication action to complete, but "
+        "`error_on_requires_action` was set. When you're ready, you can upgrade your "
+        "integration to handle actions at "
+        "https://stripe.com/docs/payments/payment-intents/upgrade-to-handle-actions.",
+        status=402, type="card_error", code="requires_action_not_handled")
+
+
 def next_action(req, intent, return_url):
     """Where the customer authenticates: the emulator's own authentication page (the page
     of redirect Sources, control_redirect.py), as `redirect_to_url` when a return_url was
-    given, else as `use_stripe_sdk` (what Stripe.js follows itself)."""
+    given, else — or when the request says `use_stripe_sdk` (Stripe.js and the mobile SDKs
+    handle the action themselves) — as `use_stripe_sdk`."""
     url = (f"{req.base_url}/_emu/redirect/{intent['id']}?"
            + urllib.parse.urlencode({"client_secret": intent["client_secret"]}))
-    if return_url:
+    if return_url and not req.params.get("use_stripe_sdk"):
         return {"redirect_to_url": {"return_url": return_url, "url": url},
                 "type": "redirect_to_url"}
     return {"type": "use_stripe_sdk",

@@ -254,7 +254,8 @@ def update(req, before, after):
             automatic_payment_methods(None, params["payment_method_types"],
                                       req.api_version)
     if "payment_method_options" in params:
-        after["payment_method_options"] = options(params["payment_method_options"], kind)
+        after["payment_method_options"] = options(params["payment_method_options"], kind,
+                                                  before["payment_method_options"])
     after["metadata"] = common.merged_metadata(before["metadata"], params)
     if params.get("payment_method") or params.get("payment_method_data"):
         pm = payment_method_to_confirm(req, after, params)
@@ -364,9 +365,22 @@ def last_error(error, pm):
     return dict(sorted(body.items()))
 
 
-def options(given, kind):
-    """payment_method_options as an intent shows it (card only)."""
-    card = (given or {}).get("card") or {}
+def card_option(intent, field):
+    """The PaymentIntent's `field` (capture_method, setup_future_usage) as a card payment
+    uses it: payment_method_options[card][field] "will override the top-level" one (Stripe's
+    reference); a card-level setup_future_usage of `none` means none."""
+    card = intent["payment_method_options"]["card"]
+    if card.get(field) is not None:
+        return None if card[field] == "none" else card[field]
+    return intent[field]
+
+
+def options(given, kind, current=None):
+    """payment_method_options as an intent shows it (card only): the card options given over
+    the `current` ones (an update's or a confirmation's), an empty one unset. UNCERTAIN:
+    Stripe keeps the options not given (its "providing an empty value … will unset the
+    stored value")."""
+    card = {**((current or {}).get("card") or {}), **((given or {}).get("card") or {})}
     shown = {"mandate_options": None, "network": card.get("network"),
              "request_three_d_secure": card.get("request_three_d_secure") or "automatic"}
     if kind == "payment_intent":

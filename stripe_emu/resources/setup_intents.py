@@ -115,7 +115,7 @@ def _confirm(req, before, params):
     intents.needs_return_url(before, return_url)
     if "payment_method_options" in params:
         before = dict(before, payment_method_options=intents.options(
-            params["payment_method_options"], KIND))
+            params["payment_method_options"], KIND, before["payment_method_options"]))
     attempt = _attempt(req, before, pm)
     intent = dict(before, payment_method=pm["id"], last_setup_error=None,
                   latest_attempt=attempt["id"], next_action=None)

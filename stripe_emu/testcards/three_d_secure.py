@@ -14,11 +14,13 @@ class ThreeDSecure(NamedTuple):
     off_session: Decline | None   # an off-session payment declines (None: succeeds)
     after_authentication: Decline | None  # declines once authenticated
     set_up_exempts: bool      # once set up, later payments need nothing
+    enrolled: bool            # 3D Secure requested (request_three_d_secure=any) asks
 
 
-def _three_d_secure(support, on_setup, on_session, off_session, after, set_up_exempts):
+def _three_d_secure(support, on_setup, on_session, off_session, after, set_up_exempts,
+                    enrolled=True):
     return ThreeDSecure(support, on_setup, on_session, off_session and Decline(*off_session),
-                        after and Decline(*after), set_up_exempts)
+                        after and Decline(*after), set_up_exempts, enrolled)
 
 
 THREE_D_SECURE = {name: _three_d_secure(*flags) for name, flags in _3DS.BEHAVIOURS.items()}

@@ -13,11 +13,15 @@ PROCESSING_ERROR = ("processing_error", "processing_error",
 
 # Behaviour name -> (a card Source's card.three_d_secure, authenticates on setup, on session,
 # what an off-session payment declines with (None: it succeeds), what it declines with once
-# authenticated, whether a card once set up pays without authenticating again).
+# authenticated, whether a card once set up pays without authenticating again[, whether
+# 3D Secure requested (request_three_d_secure=any) asks the customer: True unless given]).
 _REQUIRED = ("required", True, True, AUTHENTICATION_REQUIRED, None, False)
 BEHAVIOURS = {
     "optional": ("optional", False, False, None, None, False),
     "not_supported": ("not_supported", False, False, None, None, False),
+    # "3D Secure is supported for this card, but this card is not enrolled in 3D Secure. This
+    # means that if 3D Secure is invoked, the customer is not asked to authenticate."
+    "not_enrolled": ("optional", False, False, None, None, False, False),
     "required": _REQUIRED,
     # "Requires authentication for the initial purchase, but succeeds for subsequent payments
     # (including off-session ones) as long as the card is setup with setup_future_usage."
@@ -56,7 +60,7 @@ CARDS = {
     "4000008400001280": "required_without_challenge",
     "4000000032200000": "required_without_challenge",
     "4000000000003097": "optional_then_processing_error",
-    "378282246310005": "not_supported",
+    "378282246310005": "not_supported", "4242424242424242": "not_enrolled",
 }
 
 # Their magic tokens (the testing page's "Tokens" tables), each with its pm_card_ twin.
