@@ -203,3 +203,39 @@ def test_card_options_given_later_keep_the_others(api):
                     {"payment_method_options[card][capture_method]": ""})
     assert "capture_method" not in paid["payment_method_options"]["card"]
     assert paid["status"] == "succeeded"
+
+
+def test_payment_intents_check_statement_descriptors_as_charges_do(api):
+    """Stripe's descriptor rules apply wherever a descriptor is given (charges.py checks the
+    same): at creation, update and capture, before anything is written."""
+    error = pay(api, status=400, statement_descriptor="BAD*DESC")["error"]
+    assert (error["param"], error["message"]) == (
+        "statement_descriptor", "The statement descriptor cannot include *")
+    assert api.get("/v1/payment_intents")["data"] == []
+    unpaid = pay(api, statement_descriptor_suffix="ORDER 7")
+    error = api.post(f"/v1/payment_intents/{unpaid['id']}",
+                     {"statement_descriptor_suffix": "1234"}, status=400)["error"]
+    assert error["message"] == "The statement descriptor must contain at least one letter."
+    assert api.get(f"/v1/payment_intents/{unpaid['id']}")["statement_descriptor_suffix"] == \
+        "ORDER 7"
+    intent = pay(api, capture_method="manual", payment_method="pm_card_visa", confirm="true",
+                 **CARD_ONLY)
+    error = api.post(f"/v1/payment_intents/{intent['id']}/capture",
+                     {"statement_descriptor_suffix": "<b>"}, status=400)["error"]
+    assert error["param"] == "statement_descriptor_suffix"
+    assert api.get(f"/v1/payment_intents/{intent['id']}")["status"] == "requires_capture"
+
+
+def test_the_avs_test_payment_methods_report_their_address_checks(api):
+    # Before any payment its checks wait ("unchecked"), as an address given with a card's
+    # details does; a plain test card has no address to check (null).
+    checks = api.get("/v1/payment_methods/pm_card_avsFail")["card"]["checks"]
+    assert (checks["address_line1_check"], checks["address_postal_code_check"]) == \
+        ("unchecked", "unchecked")
+    checks = api.get("/v1/payment_methods/pm_card_visa")["card"]["checks"]
+    assert (checks["address_line1_check"], checks["address_postal_code_check"]) == (None, None)
+    intent = pay(api, payment_method="pm_card_avsZipFail", confirm="true", **CARD_ONLY,
+                 **{"expand[]": "latest_charge"})
+    checks = intent["latest_charge"]["payment_method_details"]["card"]["checks"]
+    assert (checks["address_line1_check"], checks["address_postal_code_check"]) == \
+        ("pass", "fail")

@@ -121,10 +121,7 @@ def from_params(req, given):
 
 
 def _from_number(req, number):
-    today = cards.today(req)
-    new_card = testcards.NewCard(testcards.card_profile(number),
-                                 *testcards.default_expiry(today), True)
-    return from_card(req, cards.card_object(req, new_card))
+    return from_card(req, cards.card_object(req, testcards.minted_card(number, cards.today(req))))
 
 
 def test_card(req, pm_id):

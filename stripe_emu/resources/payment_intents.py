@@ -129,6 +129,7 @@ def create_payment_intent(req):
         "transfer_data": None,
         "transfer_group": None,
     }
+    charging.check_descriptors(params)
     intent = intents.create(req, intent)
     return _confirm(req, intent, params) if params.get("confirm") else intent
 
@@ -147,6 +148,7 @@ def update_payment_intent(req, intent):
             raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
     after = dict(before, **{field: params[field] for field in _UPDATABLE if field in params})
     common.email(after["receipt_email"], "receipt_email")
+    charging.check_descriptors(params)
     if "currency" in params:
         after["currency"] = amounts.currency(params["currency"])
     if "amount" in params or "currency" in params:
@@ -171,6 +173,7 @@ def capture_payment_intent(req, intent):
         if params.get(param):
             raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
     intents.check(before, "capture")
+    charging.check_descriptors(params)
     amount = params.get("amount_to_capture")
     if amount is not None:
         amounts.positive(amount, "amount_to_capture")
