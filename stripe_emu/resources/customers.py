@@ -3,6 +3,7 @@
 A deleted customer keeps its row (Stripe still retrieves it, as a stub) with `deleted` set;
 every other operation on it answers "No such customer".
 """
+import re
 import secrets
 
 from .. import errors, events, ids, search
@@ -39,6 +40,11 @@ def _apply(req, customer, new_payment_method=None):
     `new_payment_method` is the PaymentMethod a new customer is about to have attached."""
     params = req.params
     _refuse_unsupported_references(params)
+    if params.get("invoice_prefix") and not re.fullmatch(r"[A-Z0-9]{3,12}",
+                                                         params["invoice_prefix"]):
+        # "Must be 3–12 uppercase letters or numbers." UNCERTAIN: Stripe's wording.
+        raise errors.invalid("Invalid invoice_prefix: must be 3-12 uppercase letters or "
+                             "numbers", "invoice_prefix")
     for field in _PLAIN_FIELDS:
         if field in params:
             customer[field] = params[field]
