@@ -1,6 +1,12 @@
 """Customers, tokens and webhook endpoints as Stripe's API reference and guides describe them,
 driven through the official client over a socket."""
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+
+from stripe_emu import spec
 
 stripe = pytest.importorskip("stripe")
 
@@ -81,3 +87,14 @@ def test_webhook_endpoints_take_only_event_types_stripe_has(stripe_http, kind):
     assert error.user_message.startswith("Invalid enabled_events[1]: must be one of *, ")
     assert [e.id for e in endpoints.list().data] == [endpoint.id]
     assert endpoints.retrieve(endpoint.id).enabled_events == ["invoice.overdue", "*"]
+
+
+def test_the_package_carries_the_event_types(tmp_path):
+    """What `pip install .` installs: setuptools' build of the package keeps the list."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from setuptools import setup; setup()", "-q", "build_py",
+         "--build-lib", str(tmp_path)], cwd=Path(__file__).resolve().parents[1],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    shipped = tmp_path / "stripe_emu" / "event_types.txt"
+    assert shipped.read_text() == spec.EVENT_TYPES_PATH.read_text()
