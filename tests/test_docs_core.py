@@ -62,6 +62,13 @@ def test_a_token_records_the_ip_address_of_the_client_that_created_it(stripe_htt
     assert bank.client_ip == "127.0.0.1"
 
 
+def test_a_token_made_in_process_has_no_client_ip(api):
+    # No network, no address: WSGI without REMOTE_ADDR (WebTest, make_app called directly).
+    token = api.post("/v1/tokens", {"card[number]": "4242424242424242",
+                                    "card[exp_month]": "12", "card[exp_year]": "2034"})
+    assert token["client_ip"] is None
+
+
 @pytest.mark.parametrize("prefix", ["AB", "abc", "ABCDEFGHIJKLM", "AB-C"])
 def test_an_invoice_prefix_is_3_to_12_uppercase_letters_or_numbers(stripe_http, prefix):
     error = _error(lambda: stripe_http.v1.customers.create(params={"invoice_prefix": prefix}))
