@@ -50,6 +50,7 @@ class Request:
     db: object = None
     base_url: str = ""  # where this server answers, e.g. http://127.0.0.1:12111 (no slash)
     template: str = ""  # the route's path as the spec writes it: /v1/customers/{customer}
+    client_ip: str | None = None  # the caller's address (None in process: no network)
 
 
 class App:
@@ -168,7 +169,8 @@ class App:
             auth.drop_client_telemetry(raw)
         key = environ.get("HTTP_IDEMPOTENCY_KEY") if method == "POST" else None
         req = Request(self, method, path, {}, account, key_kind, version, request_id, key,
-                      int(self.clock()), base_url=_base_url(environ), template=route.template)
+                      int(self.clock()), base_url=_base_url(environ), template=route.template,
+                      client_ip=environ.get("REMOTE_ADDR") or None)
         req.params = params.coerce(raw, method, route.template)
         return req, route, args
 

@@ -3,6 +3,7 @@
 A deleted customer keeps its row (Stripe still retrieves it, as a stub) with `deleted` set;
 every other operation on it answers "No such customer".
 """
+import re
 import secrets
 
 from .. import errors, events, ids, search
@@ -34,10 +35,16 @@ def _refuse_unsupported_references(params, names=tuple(_UNSUPPORTED_REFERENCES))
                                  status=400)
 
 
-def _apply(req, customer):
-    """Apply create/update parameters to `customer` (a dict) and return it."""
+def _apply(req, customer, new_payment_method=None):
+    """Apply create/update parameters to `customer` (a dict) and return it.
+    `new_payment_method` is the PaymentMethod a new customer is about to have attached."""
     params = req.params
     _refuse_unsupported_references(params)
+    if params.get("invoice_prefix") and not re.fullmatch(r"[A-Z0-9]{3,12}",
+                                                         params["invoice_prefix"]):
+        # "Must be 3–12 uppercase letters or numbers." UNCERTAIN: Stripe's wording.
+        raise errors.invalid("Invalid invoice_prefix: must be 3-12 uppercase letters or "
+                             "numbers", "invoice_prefix")
     for field in _PLAIN_FIELDS:
         if field in params:
             customer[field] = params[field]
@@ -58,9 +65,14 @@ def _apply(req, customer):
     if params.get("invoice_settings"):
         given = params["invoice_settings"]
         customer["invoice_settings"] = _invoice_settings(customer["invoice_settings"], given)
-        if "default_payment_method" in given:
+        default = given.get("default_payment_method")
+        if new_payment_method is not None and default == params["payment_method"]:
+            # The Billing guides' way to create a customer ready to pay invoices: the same
+            # id in both (a test id like pm_card_visa too) names the one attached here.
+            customer["invoice_settings"]["default_payment_method"] = new_payment_method["id"]
+        elif "default_payment_method" in given:
             customer["invoice_settings"]["default_payment_method"] = \
-                defaults.default_payment_method(req, customer, given["default_payment_method"])
+                defaults.default_payment_method(req, customer, default)
     customer["metadata"] = common.merged_metadata(customer["metadata"], params)
     return customer
 
@@ -94,7 +106,10 @@ def create_customer(req):
         "tax_exempt": "none",
         "test_clock": None,
     }
-    _apply(req, customer)
+    given_method = req.params.get("payment_method")
+    # "The ID of the PaymentMethod to attach to the customer."
+    payment_method = methods.resolve(req, given_method) if given_method else None
+    _apply(req, customer, payment_method)
     objects.insert(req.db, req.account, customer)
     if customer["balance"]:
         customer_balance_transactions.record(req, dict(customer, balance=0),
@@ -104,9 +119,8 @@ def create_customer(req):
         # Before the event, so that customer.created shows the new default_source.
         customer = payment_sources.replace_default_source(req, customer, *given)
     events.record(req, "customer.created", customer)
-    if req.params.get("payment_method"):
-        # "The ID of the PaymentMethod to attach to the customer."
-        methods.attach(req, methods.resolve(req, req.params["payment_method"]), customer["id"])
+    if payment_method is not None:
+        methods.attach(req, payment_method, customer["id"])
     for index, given_id in enumerate(req.params.get("tax_id_data") or ()):
         tax_ids.add(req, customer["id"], given_id["type"], given_id["value"],
                     f"tax_id_data[{index}]")

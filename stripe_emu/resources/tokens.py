@@ -77,8 +77,8 @@ def _token(req, obj, token_id=None):
         "id": token_id or ids.new_id(ids.CARD_TOKEN if kind == "card" else ids.BANK_TOKEN),
         "object": "token",
         kind: _as_tokenized(obj),
-        # UNCERTAIN: Stripe records the creating client's IP; handlers do not see it.
-        "client_ip": None,
+        # "IP address of the client that generates the token."
+        "client_ip": req.client_ip,
         "created": req.now,
         "livemode": False,
         "type": kind,
