@@ -77,10 +77,11 @@ def shown_as(version, result):
 
 def _with_account_balance(value):
     """Every customer in `value` with `account_balance`, the name `balance` had before
-    2019-10-17, in Stripe's key order (after `object`)."""
+    2019-10-17, in Stripe's key order (after `object`); events are left as recorded."""
     if isinstance(value, list):
         return [_with_account_balance(item) for item in value]
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or value.get("object") == "event":
+        # An event's data keeps the version it was rendered in (its `api_version`).
         return value
     value = {key: _with_account_balance(item) for key, item in value.items()}
     if value.get("object") == "customer" and "balance" in value:

@@ -56,6 +56,17 @@ def test_before_2019_10_17_customers_show_account_balance(api):
     assert listed["account_balance"] == -500 and listed["sources"]["total_count"] == 1
 
 
+def test_events_keep_the_version_they_were_recorded_in(api):
+    """An event's data is rendered once, in its `api_version`; reading it with an older
+    Stripe-Version does not re-render the customer inside it."""
+    api.post("/v1/customers", {"balance": "-500"})
+    for event in (api.get("/v1/events", headers=OLD)["data"][0],
+                  api.get(f"/v1/events/{api.get('/v1/events')['data'][0]['id']}", headers=OLD)):
+        customer = event["data"]["object"]
+        assert event["api_version"] == "2023-08-16" and customer["object"] == "customer"
+        assert "account_balance" not in customer and customer["balance"] == -500
+
+
 def test_total_count_counts_beyond_the_first_page(api):
     customer = api.post("/v1/customers", headers=OLD)["id"]
     for _ in range(11):
