@@ -32,6 +32,7 @@ DRAIN_BYTES = 1 << 20
 # The empty line ending a head, found from its LF: a pattern starting with a literal byte is
 # searched with memchr, ten times faster than one starting with an optional CR.
 _HEAD_END = re.compile(rb"\n\r?\n")
+_CR_LF = b"\r\n"  # (bytes: their items are the ints a bytes index gives)
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VERSION = re.compile(r"HTTP/(\d)\.\d")
 _VERSIONS = ("HTTP/1.1", "HTTP/1.0")
@@ -119,7 +120,7 @@ class Connection:
     def _head(self):
         """The request line and headers (bytes), from the buffer and the socket. Empty lines
         before a request line are skipped (RFC 9112, 2.2: some clients end a body with one)."""
-        while self.buffer[:1] in (b"\r", b"\n"):
+        while self.buffer and self.buffer[0] in _CR_LF:
             self.buffer = self.buffer.lstrip(b"\r\n") or self._recv()
         while (end := _HEAD_END.search(self.buffer)) is None:
             if self.buffer.find(b"\n", 0, MAX_LINE_BYTES + 1) < 0 and \
@@ -263,12 +264,13 @@ def _parse(head):
             raise Refused(400, f"bad HTTP version {parts[2][:20]!r}")
         if version.group(1) != "1":
             raise Refused(505, f"HTTP version {parts[2]} is not supported")
-    if rest.count("\n") >= MAX_HEADERS:
+    lines = rest.split("\n") if rest else ()
+    if len(lines) > MAX_HEADERS:
         raise Refused(431, f"more than {MAX_HEADERS} headers")
-    if len(rest) > MAX_LINE_BYTES and max(map(len, rest.split("\n"))) > MAX_LINE_BYTES + 1:
+    if len(rest) > MAX_LINE_BYTES and max(map(len, lines)) > MAX_LINE_BYTES + 1:
         raise Refused(431, "a header line is too long")
     headers = {}
-    for line in rest.split("\n") if rest else ():
+    for line in lines:
         key, value = _FIELDS.get(line) or _field(line)
         if key not in headers:
             headers[key] = value
