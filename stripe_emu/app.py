@@ -161,7 +161,8 @@ class App:
         # Stripe.js sends the publishable key as the `key` parameter, with no header.
         raw = read_params(environ, method) if route.publishable and header is None else None
         account, key_kind = auth.authenticate(
-            self.keys, header, route, method, None if raw is None else raw.pop("key", None))
+            self.keys, header, route, method, None if raw is None else raw.pop("key", None),
+            environ.get("HTTP_STRIPE_ACCOUNT"))
         if not api_versions.accepted(version):
             raise errors.invalid(f"Invalid Stripe API version: {version}")
         raw = read_params(environ, method) if raw is None else raw

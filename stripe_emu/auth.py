@@ -165,9 +165,10 @@ def account_named(value, keys=None):
         return value
 
 
-def authenticate(keys, header, route, method, form_key=None):
+def authenticate(keys, header, route, method, form_key=None, connected_account=None):
     """(account, kind) the request acts for. `form_key` is the `key` parameter, taken on
-    publishable routes when no Authorization header is sent (Stripe.js's way).
+    publishable routes when no Authorization header is sent (Stripe.js's way);
+    `connected_account` the Stripe-Account header, refused (see below).
     UNCERTAIN: Stripe's answer to a request sending both; here the header is the key, and
     `key` is then an unknown parameter, as it is on every other route."""
     given = header is None and route.publishable and isinstance(form_key, str) and form_key
@@ -189,4 +190,15 @@ def authenticate(keys, header, route, method, form_key=None):
             f"The provided key '{mask(key)}' does not have the required permissions for this "
             f"endpoint. Having the 'rak_{resource}_write' permission would allow this request "
             "to continue.", status=403, validation=True)
+    if connected_account:
+        # Connect is not emulated, so no account is ever connected to this one: Stripe's
+        # answer for an account the key cannot reach (403, a PermissionError in the clients;
+        # code account_invalid, "The account ID provided as a value for the Stripe-Account
+        # header is invalid", Stripe's error codes). UNCERTAIN: the code on this 403, and
+        # the answer for the key's own account named there, refused too.
+        raise errors.StripeError(
+            f"The provided key '{mask(key)}' does not have access to account "
+            f"'{connected_account}' (or that account does not exist). Application access may "
+            "have been revoked. (stripe_emu does not emulate Connect: no account is connected.)",
+            status=403, code="account_invalid", validation=True)
     return account, kind

@@ -283,3 +283,21 @@ def test_a_read_only_restricted_key_changes_nothing_anywhere(route):
         assert "does not have the required permissions" in response.json["error"]["message"]
     finally:
         app.close()
+
+
+# -- Stripe-Account (Connect) -----------------------------------------------------------------
+
+@pytest.mark.parametrize("method, path", [("GET", "/v1/customers"), ("POST", "/v1/customers")])
+def test_acting_as_a_connected_account_is_refused_as_stripe_refuses_an_unknown_one(
+        app, api, method, path):
+    # stripe-node's `{stripeAccount: 'acct_…'}` (stripe-python's stripe_account) sends
+    # Stripe-Account. No account is ever connected here (Connect is not emulated): acting
+    # on the platform's own objects instead would be silently wrong.
+    error = api.request(method, path, status=403,
+                        headers={"Stripe-Account": "acct_1NopeConnected"})["error"]
+    assert error["code"] == "account_invalid" and error["type"] == "invalid_request_error"
+    assert error["message"].startswith(
+        f"The provided key '{auth.mask(SECRET_KEY)}' does not have access to account "
+        "'acct_1NopeConnected' (or that account does not exist). Application access may "
+        "have been revoked.")
+    assert api.get("/v1/customers")["data"] == []

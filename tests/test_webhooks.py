@@ -329,3 +329,26 @@ def test_the_worker_starts_with_the_first_delivery_and_stops_on_close(receiver):
     assert _workers() == before + 1
     app.close()
     assert _workers() == before
+
+
+def test_an_endpoint_s_api_version_is_the_version_of_the_events_it_receives(app, api):
+    # Stripe's reference (webhook_endpoints.create api_version): "Events sent to this endpoint
+    # will be generated with this Stripe Version instead of your account's default".
+    with Receiver() as pinned, Receiver() as old, Receiver() as default:
+        pinned_secret = api.post("/v1/webhook_endpoints", {
+            "url": pinned.url, "enabled_events[]": "*",
+            "api_version": "2026-10-28.endive"})["secret"]
+        old_secret = api.post("/v1/webhook_endpoints", {
+            "url": old.url, "enabled_events[]": "*", "api_version": "2019-02-19"})["secret"]
+        default_secret = _endpoint(api, default.url)["secret"]
+        customer = api.post("/v1/customers", {"balance": "-300"})
+        webhooks.wait_until_delivered(app)
+        [event] = pinned.events(pinned_secret)
+        assert event.api_version == "2026-10-28.endive"
+        assert event.data.object.id == customer["id"] and "account_balance" not in event.data.object
+        [event] = old.events(old_secret)
+        assert event.api_version == "2019-02-19"
+        assert event.data.object.account_balance == -300
+        [event] = default.events(default_secret)
+        recorded = api.get(f"/v1/events/{event.id}")
+        assert event.api_version == recorded["api_version"] == "2023-08-16"

@@ -82,7 +82,9 @@ _CLAIM = (
 
 def claim_due(db, now, lease_until, limit, per_endpoint, per_account):
     """Claim up to `limit` due deliveries for one attempt each; returns them as dicts with
-    the number of the attempt now being made and `payload`, their event's stored JSON.
+    the number of the attempt now being made, `payload`, their event's stored JSON, and
+    `api_version`, the version their webhook endpoint asked for (None: not asked, or an
+    endpoint given on the command line).
 
     Fair shares: an endpoint never has more than `per_endpoint` attempts under way (counting
     every worker's live leases), nor an account more than `per_account`; and the claim goes
@@ -92,11 +94,14 @@ def claim_due(db, now, lease_until, limit, per_endpoint, per_account):
         "now": now, "lease": lease_until, "limit": limit, "per_endpoint": per_endpoint,
         "per_account": per_account}).fetchall()]
     if claimed:
-        events = dict(db.execute(
-            "SELECT id, data FROM objects WHERE id IN (%s)" % ",".join("?" * len(claimed)),
-            [row["event"] for row in claimed]).fetchall())
+        ids = {row["event"] for row in claimed} | {row["endpoint"] for row in claimed}
+        found = dict(db.execute(
+            "SELECT id, data FROM objects WHERE id IN (%s)" % ",".join("?" * len(ids)),
+            list(ids)).fetchall())
         for row in claimed:
-            row["payload"] = events[row["event"]]
+            row["payload"] = found[row["event"]]
+            endpoint = found.get(row["endpoint"])
+            row["api_version"] = json.loads(endpoint).get("api_version") if endpoint else None
     return claimed
 
 
