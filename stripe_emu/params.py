@@ -160,7 +160,9 @@ def _coerce(value, schema, name):
         return [_coerce(item, schema.get("items", {}), f"{name}[{i}]")
                 for i, item in enumerate(_as_list(value) if value else [])]
     if isinstance(value, dict):
-        raise errors.invalid(f"Invalid {kind or 'string'}: {json.dumps(value)}", name)
+        # Echoed as compact JSON, as Stripe does: `Invalid string: {"0":"a","1":"b"}`.
+        shown = json.dumps(value, separators=(",", ":"))
+        raise errors.invalid(f"Invalid {kind or 'string'}: {shown}", name)
     if kind == "integer":
         return _integer(value, name)
     if kind == "number":

@@ -48,3 +48,13 @@ def test_a_list_of_payment_methods_without_customer_checks_its_limit(api):
                            ("101", "This value must be less than or equal to 100.")):
         error = _refused(api, "GET", "/v1/payment_methods", {"limit": limit})
         assert (error["param"], error["message"]) == ("limit", message)
+
+
+def test_a_hash_or_an_array_where_a_string_belongs_is_echoed_as_compact_json(api):
+    # Stripe's answer, verbatim: `Invalid string: {"0":"wrong","1":"type","2":"array"}`.
+    error = _refused(api, "POST", "/v1/customers", {"name[0]": "wrong", "name[1]": "type",
+                                                    "name[2]": "array"})
+    assert (error["param"], error["message"]) == (
+        "name", 'Invalid string: {"0":"wrong","1":"type","2":"array"}')
+    assert "code" not in error
+    assert api.get("/v1/customers")["data"] == []
