@@ -1,7 +1,12 @@
 """How the emulator refuses malformed parameters, as Stripe's error reference and the answers
 integrations quote from it describe: the status, type, code, param and message of each refusal,
 and that a refused request changes nothing."""
+import re
+
 import pytest
+
+from stripe_emu import control, routes, spec
+from test_robustness import objects
 
 EMPTY = ("You passed an empty string for '{0}'. We assume empty values are an attempt to unset "
          "a parameter; however '{0}' cannot be unset. You should remove '{0}' from your request "
@@ -58,3 +63,81 @@ def test_a_hash_or_an_array_where_a_string_belongs_is_echoed_as_compact_json(api
         "name", 'Invalid string: {"0":"wrong","1":"type","2":"array"}')
     assert "code" not in error
     assert api.get("/v1/customers")["data"] == []
+
+
+def _wrong_values(name, schema):
+    """(case, [(key, value)], error code) of values Stripe refuses for parameter `name`
+    whatever the operation: each of its forms sent something of another type, or out of its
+    enum."""
+    options = [spec.resolve(option) for option in spec.resolve(schema).get("anyOf", [schema])]
+    kinds = {option.get("type") for option in options}
+    if "integer" in kinds:
+        yield "integer", [(name, "abc")], "parameter_invalid_integer"
+        yield "integer", [(name, "1" + "0" * 20)], "parameter_invalid_integer"
+    if "boolean" in kinds:
+        yield "boolean", [(name, "yes")], None
+    if any(option.get("enum", [""]) != [""] for option in options if "enum" in option) \
+            and kinds <= {"string", "boolean"}:
+        yield "enum", [(name, "bogus_value")], None
+    if "string" in kinds and not kinds & {"object", "array"}:
+        yield "string", [(f"{name}[x]", "y")], None
+    if kinds == {"object"}:
+        yield "hash", [(name, "x")], None
+    if kinds == {"array"}:
+        yield "array", [(name, "x")], None
+
+
+def _state(app):
+    """Every stored row a request could change (deliveries run on their own thread)."""
+    tables = control.export_snapshot(app)["tables"]
+    return {table: rows for table, rows in tables.items()
+            if not table.startswith(("webhook_", "idempotent_"))}
+
+
+def _valid(template, ids):
+    """Parameters that the operation needs to reach its own checks (of metadata)."""
+    return {
+        **{f"/v1/customers/{{customer}}/{kind}": {"source": "tok_visa"}
+           for kind in ("sources", "cards", "bank_accounts")},
+        "/v1/customers/{customer}/tax_ids": {"type": "eu_vat", "value": "DE123456789"},
+        "/v1/customers/{customer}/balance_transactions": {"amount": "100", "currency": "usd"},
+        "/v1/sources": {"type": "ach_credit_transfer", "currency": "usd"},
+        "/v1/sources/{source}/verify": {"values[0]": "32", "values[1]": "45"},
+        "/v1/webhook_endpoints": {"url": "http://127.0.0.1:9/", "enabled_events[0]": "*"},
+        "/v1/charges": {"amount": "2000", "currency": "usd", "source": "tok_visa"},
+        "/v1/charges/{charge}/refunds": {"amount": "100"},
+        "/v1/refunds": {"charge": ids["charge"], "amount": "100"},
+        "/v1/payment_methods": {"type": "card", "card[token]": "tok_visa"},
+        "/v1/payment_methods/{payment_method}/attach": {"customer": ids["customer"]},
+        "/v1/payment_intents": {"amount": "2000", "currency": "usd"},
+    }.get(template, {})
+
+
+def test_every_operation_refuses_wrongly_typed_parameters_and_changes_nothing(app, api):
+    refusals = 0
+    for route in routes.ROUTES:
+        ids = objects(api)
+        ids["intent"] = ids.get(route.template.split("/")[2])
+        path = re.sub(r"\{(\w+)\}", lambda m: ids[m.group(1)], route.template)
+        valid = _valid(route.template, ids) if route.method == "POST" else {}
+        schema = spec.request_schema(route.method, route.template)
+        cases = [case for name, param in schema["properties"].items()
+                 for case in _wrong_values(name, param)]
+        cases += [("unknown", [("bogus_param", "1")], "parameter_unknown")]
+        # An action (capture, cancel...) checks its object's state first: which of the two
+        # errors Stripe reports first is not known.
+        if "metadata" in schema["properties"] and route.template.endswith(("}", "s")):
+            cases += [("metadata", [(f"metadata[k{i}]", "v") for i in range(51)], None),
+                      ("metadata", [("metadata[" + "k" * 41 + "]", "v")], None),
+                      ("metadata", [("metadata[k]", "v" * 501)], None)]
+        for case, pairs, code in cases:
+            before = _state(app)
+            given = {key: value for key, value in valid.items()
+                     if key.split("[")[0] not in {k.split("[")[0] for k, _ in pairs}}
+            body = api.request(route.method, path, {**given, **dict(pairs)}, status=400)
+            assert body["error"].get("code") == code, (route.template, case, pairs[:1], body)
+            assert body["error"]["param"] == pairs[0][0].split("[x]")[0] \
+                or case in ("metadata",), (route.template, case, body)
+            assert _state(app) == before, (route.template, case)
+            refusals += 1
+    assert refusals > 700
