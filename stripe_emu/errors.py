@@ -73,6 +73,14 @@ def missing_param(param):
     return invalid(f"Missing required param: {param}.", param, "parameter_missing")
 
 
+def invalid_empty(param):
+    """An empty value, which asks to unset, for a parameter that cannot be unset."""
+    return invalid(f"You passed an empty string for '{param}'. We assume empty values are an "
+                   f"attempt to unset a parameter; however '{param}' cannot be unset. You "
+                   f"should remove '{param}' from your request or supply a non-empty value.",
+                   param, "parameter_invalid_empty")
+
+
 def unknown_param(param):
     return invalid(f"Received unknown parameter: {param}", param, "parameter_unknown")
 

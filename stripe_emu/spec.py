@@ -27,6 +27,11 @@ EVENT_TYPES_PATH = Path(__file__).resolve().parent / "event_types.txt"
 PAYMENT_METHOD = "x-stripeEmuPaymentMethod"
 # Marks a string that must name an API version Stripe takes (api_versions.accepted).
 API_VERSION_VALUE = "x-stripeEmuApiVersion"
+# The last segment of the paths whose POST creates an object (POST /v1/customers,
+# /v1/customers/{customer}/sources...), rather than updating one or acting on it.
+CREATED = frozenset({"customers", "sources", "cards", "bank_accounts", "tax_ids",
+                     "balance_transactions", "tokens", "webhook_endpoints", "charges",
+                     "refunds", "payment_methods", "setup_intents", "payment_intents"})
 _EXPAND = {"type": "array", "items": {"type": "string", "maxLength": 5000}}
 _STRING = {"type": "string", "maxLength": 5000}
 _BOOLEAN = {"type": "boolean"}

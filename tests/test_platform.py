@@ -253,7 +253,7 @@ def test_invalid_integer(api, value):
 
 def test_hash_where_a_string_belongs(api):
     error = api.post("/v1/customers", {"email[0]": "a", "email[1]": "b"}, status=400)["error"]
-    assert error["message"] == 'Invalid string: {"0": "a", "1": "b"}'
+    assert error["message"] == 'Invalid string: {"0":"a","1":"b"}'
     assert error["param"] == "email"
 
 

@@ -154,10 +154,10 @@ def test_a_scalar_is_judged_by_the_scalar_form_of_a_parameter(api):
       "source[exp_year]": "2030", "source[metadata]": ""}, "source[metadata]", "Invalid hash"),
     ({"source[number]": "4242424242424242", "source[exp_month]": "12",
       "source[exp_year]": "2030", "source[metadata][k][j]": "x"}, "source[metadata][k]",
-     'Invalid string: {"j": "x"}'),
+     'Invalid string: {"j":"x"}'),
     ({"source[number]": "4242424242424242", "source[exp_month]": "12",
       "source[exp_year]": "2030", "source[name][a]": "x"}, "source[name]",
-     'Invalid string: {"a": "x"}'),
+     'Invalid string: {"a":"x"}'),
     ({"source[number]": "4242424242424242", "source[exp_month]": "twelve",
       "source[exp_year]": "2030"}, "source[exp_month]", "Invalid integer: twelve"),
     ({"source[exp_month]": "12", "source[exp_year]": "2030"}, "source[number]",
@@ -179,12 +179,12 @@ def test_a_source_hash_is_checked_as_card_or_bank_account_details(api, params, p
       "card[exp_year]": "2030", "card[metadata]": "x"}, "card[metadata]",
      "Received an unknown parameter for payment method `card`: card[metadata]."),
     ({"type": "sepa_debit", "currency": "eur", "owner[name]": "x", "sepa_debit[iban][a]": "b"},
-     "sepa_debit[iban]", 'Invalid string: {"a": "b"}'),
+     "sepa_debit[iban]", 'Invalid string: {"a":"b"}'),
     ({"type": "three_d_secure", "amount": "100", "currency": "usd",
       "redirect[return_url]": "http://x/", "three_d_secure[card][a]": "b"},
-     "three_d_secure[card]", 'Invalid string: {"a": "b"}'),
+     "three_d_secure[card]", 'Invalid string: {"a":"b"}'),
     ({"type": "ach_debit", "currency": "usd", "ach_debit[account_holder_type][a]": "1"},
-     "ach_debit[account_holder_type]", 'Invalid string: {"a": "1"}'),
+     "ach_debit[account_holder_type]", 'Invalid string: {"a":"1"}'),
     ({"type": "ach_debit", "currency": "usd", "ach_debit[bank]": "x"}, "ach_debit[bank]",
      "Received an unknown parameter for payment method `ach_debit`: ach_debit[bank]."),
 ])
@@ -235,7 +235,7 @@ def test_over_nested_brackets_are_refused_before_anything_else(app, api):
         assert body["error"]["message"].endswith(
             "parameters can be nested at most 10 levels deep.")
     assert api.post("/v1/customers", {"metadata" + "[a]" * 9: "x"}, status=400)["error"][
-        "message"] == 'Invalid string: {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": "x"}}}}}}}}'
+        "message"] == 'Invalid string: {"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":"x"}}}}}}}}'
     assert webtest.TestApp(app).get("/_emu/requests").status_int == 200
     assert api.get("/v1/customers")["data"] == []
 
@@ -278,7 +278,7 @@ def test_parameters_current_clients_send_are_accepted(api, stripe_http):
     ("/v1/customers", {"business_name": "x" * 151}, "business_name", None),
     ("/v1/customers", {"validate": "yes"}, "validate", "Invalid boolean: yes"),
     ("/v1/customers", {"invoice_settings[rendering_options][template][a]": "x"},
-     "invoice_settings[rendering_options][template]", 'Invalid string: {"a": "x"}'),
+     "invoice_settings[rendering_options][template]", 'Invalid string: {"a":"x"}'),
     ("/v1/tokens", {"card[number]": "4242424242424242", "card[exp_month]": "12",
                     "card[exp_year]": "2040", "card[networks][preferred]": "amex"},
      "card[networks][preferred]",

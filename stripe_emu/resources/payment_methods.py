@@ -76,7 +76,8 @@ def list_payment_methods(req):
     customer = req.params.get("customer")
     if customer is None:
         # UNCERTAIN: at this API version the list without `customer` is for Treasury flows,
-        # which hold no PaymentMethods here: an empty list.
+        # which hold no PaymentMethods here: an empty list, its `limit` checked all the same.
+        common.page_limit(req)
         return {"object": "list", "data": [], "has_more": False, "url": "/v1/payment_methods"}
     common.live_customer(req, customer, param="customer", status=400)
     return _customer_list(req, customer, "/v1/payment_methods")
