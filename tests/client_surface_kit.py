@@ -3,10 +3,11 @@
 Each method of the StripeClient services (walked from `client.v1` through their subservices)
 and of the legacy resource classes (class methods, and instance methods on an object built
 from {"id": ...}) is called once with placeholder arguments through an HTTP client that
-records the request and answers nothing. The route table then says whether the request is
-emulated. Async variants (`*_async`) request the same path as their sync twin, so only the
+records the request and answers nothing (or, given an app, hands it to the app and keeps what
+the client made of the answer). The route table then says whether the request is emulated. Async variants (`*_async`) request the same path as their sync twin, so only the
 sync names are listed.
 """
+import collections
 import importlib
 import inspect
 import sys
@@ -14,7 +15,9 @@ import sys
 import stripe
 from stripe._util import class_method_variant
 
-from stripe_emu import errors, routes, routing
+from stripe_emu import errors, routes, routing, testing
+
+Request = collections.namedtuple("Request", "method path outcome")
 
 
 class _Recorded(Exception):
@@ -24,13 +27,16 @@ class _Recorded(Exception):
 class _Recorder(stripe.HTTPClient):
     name = "recorder"
 
-    def __init__(self):
+    def __init__(self, app=None):
         super().__init__()
-        self.seen = []
+        self.app, self.seen = app, []
 
     def request(self, method, url, headers, post_data=None):
         self.seen.append((method.upper(), url.split("?")[0].split("stripe.com", 1)[-1]))
-        raise _Recorded()
+        if self.app is None:
+            raise _Recorded()
+        body = post_data.encode() if isinstance(post_data, str) else post_data or b""
+        return testing.call(self.app, method.upper(), url, dict(headers), body)
 
     def close(self):
         pass
@@ -44,14 +50,16 @@ def _placeholders(function, skip):
 
 
 def _request_of(recorder, call):
+    """The first request `call()` made, with its result or the error it raised; None if it
+    made none (e.g. refused by the client: a Card without its customer)."""
     recorder.seen.clear()
     try:
-        call()
+        outcome = call()
     except _Recorded:
-        pass
-    except (stripe.StripeError, NotImplementedError, ValueError, AttributeError):
-        return None  # refused before any request (e.g. a Card without its customer)
-    return recorder.seen[0] if recorder.seen else None
+        outcome = None
+    except (stripe.StripeError, NotImplementedError, ValueError, AttributeError) as error:
+        outcome = error
+    return Request(*recorder.seen[0], outcome) if recorder.seen else None
 
 
 def _services(service, name):
@@ -63,9 +71,9 @@ def _services(service, name):
             yield f"{name}.{method}", getattr(service, method), function
 
 
-def service_requests():
-    """{"v1.customers.payment_sources.list": ("GET", "/v1/customers/x0/sources"), …}"""
-    recorder = _Recorder()
+def service_requests(app=None):
+    """{"v1.customers.payment_sources.list": Request("GET", "/v1/customers/x0/sources", …)}"""
+    recorder = _Recorder(app)
     client = stripe.StripeClient("sk_test_x", http_client=recorder, max_network_retries=0)
     found = {}
     for name, bound, function in _services(client.v1, "v1"):
@@ -83,10 +91,10 @@ def _resource_classes():
             yield value
 
 
-def legacy_requests(monkeypatch):
+def legacy_requests(monkeypatch, app=None):
     """{"Customer.list_sources": …, "Customer().delete": …}: `Class.m` called on the class,
     `Class().m` on an instance (a fresh one with an id, a customer, and for save() a change)."""
-    recorder = _Recorder()
+    recorder = _Recorder(app)
     monkeypatch.setattr(stripe, "default_http_client", recorder)
     monkeypatch.setattr(stripe, "api_key", "sk_test_x")
     monkeypatch.setattr(stripe, "max_network_retries", 0)

@@ -335,8 +335,8 @@ def enumerated():
 
 
 def emulated(enumerated):
-    routes = {name: kit.route_of(*request) for name, request in enumerated.items()}
-    return {name: (enumerated[name][0], route) for name, route in routes.items()
+    routes = {name: kit.route_of(call.method, call.path) for name, call in enumerated.items()}
+    return {name: (enumerated[name].method, route) for name, route in routes.items()
             if isinstance(route, str)}
 
 
