@@ -4,8 +4,9 @@ Each method of the StripeClient services (walked from `client.v1` through their 
 and of the legacy resource classes (class methods, and instance methods on an object built
 from {"id": ...}) is called once with placeholder arguments through an HTTP client that
 records the request and answers nothing (or, given an app, hands it to the app and keeps what
-the client made of the answer). The route table then says whether the request is emulated. Async variants (`*_async`) request the same path as their sync twin, so only the
-sync names are listed.
+the client made of the answer). The route table then says whether the request is emulated.
+Async variants (`*_async`) request the same path as their sync twin, so only the sync names
+are listed.
 """
 import collections
 import importlib
