@@ -95,9 +95,11 @@ async def _gather(iterator):
 
 
 def check_object(name, result, ids):
-    """The object a path names is the one answered; a deleted one says so (a detached
-    Source is not deleted: it is consumed)."""
+    """The answer carries its Request-Id; the object a path names is the one answered; a
+    deleted one says so (a detached Source is not deleted: it is consumed)."""
     method, template = ROUTE_OF[name]
+    if isinstance(result, stripe.StripeObject):  # what a user logs when asking Stripe
+        assert result.last_response.request_id.startswith("req_"), name
     if not isinstance(result, stripe.APIResource) or not template.endswith("}"):
         return
     assert result.id == ids[-1], (name, result.id, ids)
