@@ -69,7 +69,9 @@ def stripe_operations():
         if line and not line.startswith("#"):
             method, template = line.split()
             methods.setdefault(template, set()).add(method)
-    return [(_pattern(template), template, found) for template, found in methods.items()]
+    # A literal segment beats a placeholder (/v1/invoices/create_preview is not an invoice id).
+    ordered = sorted(methods.items(), key=lambda item: item[0].count("{"))
+    return [(_pattern(template), template, found) for template, found in ordered]
 
 
 def stripe_operation(method, path):
