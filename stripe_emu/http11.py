@@ -61,7 +61,7 @@ class Connection:
             "SCRIPT_NAME": "", "SERVER_NAME": server.server_name,
             "SERVER_PORT": server.server_port, "REMOTE_ADDR": peer[0],
             "REMOTE_PORT": str(peer[1]), "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
-            "wsgi.errors": server.stream, "wsgi.multithread": True,
+            "wsgi.errors": server.errors, "wsgi.multithread": True,
             "wsgi.multiprocess": False, "wsgi.run_once": False}
 
     def serve(self):
@@ -113,7 +113,6 @@ class Connection:
             return False
         self._send(status, response_headers, b"" if method == "HEAD" else payload,
                    len(payload), keep_alive, version)
-        # Written once the answer has left: the client need not wait for the log.
         self.server.log_request(environ, status, response_headers, started)
         return keep_alive
 
@@ -161,7 +160,7 @@ class Connection:
         except ConnectionDropped:
             return None, [], b""
         except Exception:
-            traceback.print_exc(file=self.server.stream)
+            traceback.print_exc(file=server.errors)
             request_id = ids.new_id(ids.REQUEST)
             status, payload = error_answer(500, None, request_id)
             return status, [("Content-Type", "application/json"),
@@ -269,16 +268,25 @@ def _parse(head):
         raise Refused(431, f"more than {MAX_HEADERS} headers")
     if len(rest) > MAX_LINE_BYTES and max(map(len, lines)) > MAX_LINE_BYTES + 1:
         raise Refused(431, "a header line is too long")
+    fields = [_FIELDS.get(line) or _field(line) for line in lines]
+    headers = dict(fields)
+    if len(headers) < len(fields):
+        headers = _merged(fields)
+    return parts[0], parts[1], parts[2], headers
+
+
+def _merged(fields):
+    """WSGI environ entries of header fields some of which share a name: their values
+    joined with commas, but a Content-Length must say one thing."""
     headers = {}
-    for line in lines:
-        key, value = _FIELDS.get(line) or _field(line)
+    for key, value in fields:
         if key not in headers:
             headers[key] = value
         elif key != "CONTENT_LENGTH":
             headers[key] += "," + value
         elif headers[key] != value:
             raise Refused(400, "several different Content-Length headers")
-    return parts[0], parts[1], parts[2], headers
+    return headers
 
 
 def _field(line):
@@ -313,6 +321,8 @@ def _body_length(headers):
 def _keep_alive(version, connection):
     if not connection:
         return version == "HTTP/1.1"
+    if connection == "keep-alive":  # what most clients send
+        return True
     tokens = [token.strip() for token in connection.lower().split(",")]
     if version == "HTTP/1.0":
         return "keep-alive" in tokens
