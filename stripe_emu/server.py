@@ -29,9 +29,9 @@ from .http11 import Connection, error_answer, time_limit
 SENDING_GRACE_SECONDS = 0.05
 
 DEFAULT_MAX_CONNECTIONS = 1000
-# The request log's lines wait this long at most, and are written together: a write to
-# stderr per request cost a no-op request a sixth of its time on this kind of machine (a
-# system call flushes the CPU's caches and TLB of the server's working set).
+# The request log's lines are written together, every LOG_FLUSH_SECONDS (a line waits
+# twice that at most) or once LOG_BATCH_LINES wait: a write to stderr per request cost a
+# no-op request a sixth of its time on one CPU of this kind of machine.
 LOG_FLUSH_SECONDS = 0.1
 LOG_BATCH_LINES = 1000
 # Requests inside the app at once; the others wait their turn in arrival order. Python runs
@@ -89,7 +89,7 @@ class Server:
     def serve_forever(self, poll_interval=0.5):
         self._stopped.clear()
         self.socket.setblocking(False)
-        checked = time.monotonic()
+        checked = flushed = time.monotonic()
         wait = min(poll_interval, LOG_FLUSH_SECONDS) if self.access_log else poll_interval
         with selectors.DefaultSelector() as selector:
             selector.register(self.socket, selectors.EVENT_READ)
@@ -98,7 +98,8 @@ class Server:
                 while not self._stopping:
                     if selector.select(wait) and not self._stopping:
                         self._accept()
-                    if self._log_lines:
+                    if self._log_lines and time.monotonic() - flushed >= LOG_FLUSH_SECONDS:
+                        flushed = time.monotonic()
                         self._write("")
                     if time.monotonic() - checked >= poll_interval:
                         checked = time.monotonic()
@@ -188,8 +189,8 @@ class Server:
 
     def log_request(self, environ, status, headers, started):
         """The request log's line of an answer (Connection calls it once the answer left;
-        `started`: time.monotonic() when its head began): written within LOG_FLUSH_SECONDS
-        by the accepting thread, with the lines of the answers before it."""
+        `started`: time.monotonic() when its head began): written by the accepting thread
+        with the lines of the answers before and after it (LOG_FLUSH_SECONDS)."""
         if self.access_log:
             lines = self._log_lines
             lines.append((environ["REQUEST_METHOD"], environ["PATH_INFO"], status, headers,
