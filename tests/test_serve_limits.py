@@ -200,9 +200,21 @@ def _idle_client(port):
     return sock
 
 
+def _all_idle(server):
+    """Wait until every connection's thread has marked it idle (its client may read an
+    answer and go on before the thread gets past sending it)."""
+    deadline = time.monotonic() + 5
+    while any(c.phase != "idle" for c in list(server.connections)):
+        assert time.monotonic() < deadline, "a connection never turned idle"
+        time.sleep(0.001)
+
+
 def test_at_the_cap_the_longest_idle_connection_makes_room(app):
-    with running(app, max_connections=2) as (port, _, log):
-        oldest, newer = _idle_client(port), _idle_client(port)
+    with running(app, max_connections=2) as (port, server, log):
+        oldest = _idle_client(port)
+        _all_idle(server)
+        newer = _idle_client(port)
+        _all_idle(server)
         third = _idle_client(port)  # served: the oldest idle one was closed for it
         assert _until_closed(oldest) == b""
         newer.sendall(GET)
