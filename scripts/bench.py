@@ -12,7 +12,10 @@ from elsewhere spreads over all of them. Every figure is a per-request cost in �
 - floor (b), over HTTP: a socket server (another process) answering every request with one
   pre-built response without parsing it; the HTTP figures go through `python -m stripe_emu
   serve` (another process, its request log on) over keep-alive connections,
-  with 1 and with 16 concurrent clients, sending the headers stripe-python sends.
+  with 1 and with 16 concurrent clients, sending the headers stripe-python sends;
+- a minimal WSGI server (benchkit.serve_minimal: none of serve's checks, limits or log)
+  serving the no-op app and the emulator: what any server costs with the same app on this
+  machine, to tell what serve adds from what running the app in a server costs.
 Then the targets of issue 10, concurrent writers (16 and 64 clients creating customers), the
 full scenario through stripe-python, cost against the number of stored customers, and start-up.
 
@@ -53,6 +56,18 @@ def retrieve_floor(app):
 
 COLD = "retrieve, after a round trip"
 PREBUILT = "retrieve's answer, pre-built"
+MINIMAL_NOOP = "no-op app, minimal server"
+MINIMAL_RETRIEVE = "retrieve, minimal server"
+
+
+def get_root(send):
+    return lambda: timed(send, "GET", "/")
+
+
+# The servers other than `serve` with the emulator: (benchkit kind, row, scenario).
+BASELINES = (("noop", "no-op app", get_root), ("floor", "floor (b)", get_root),
+             ("minimal", MINIMAL_NOOP, get_root),
+             ("minimal-emulator", MINIMAL_RETRIEVE, retrieve_customer))
 
 
 def after_a_round_trip(send, operation):
@@ -78,22 +93,19 @@ def measure(seconds):
     operations[("in process", "floor (a)")] = [retrieve_floor(app)]
     with contextlib.ExitStack() as stack:
         clients = []
-        for kind, label in (("emulator", None), ("noop", "no-op app"), ("floor", "floor (b)"),
-                            ("prebuilt", PREBUILT)):
-            port = stack.enter_context(server_process(kind, db))
-            if label:
-                send = OverHttp(port)
-                clients.append(send)
-                operations[("HTTP x1", label)] = [lambda send=send: timed(send, "GET", "/")]
-                if kind == "floor":
-                    operations[("in process", COLD)] = [after_a_round_trip(
-                        send, retrieve_customer(in_process))]
-                continue
-            for transport, count in (("HTTP x1", 1), ("HTTP x16", 16)):
-                sends = [OverHttp(port) for _ in range(count)]
-                clients += sends
-                for name, make in SCENARIOS.items():
-                    operations[(transport, name)] = [make(send) for send in sends]
+        port = stack.enter_context(server_process("emulator", db))
+        for transport, count in (("HTTP x1", 1), ("HTTP x16", 16)):
+            sends = [OverHttp(port) for _ in range(count)]
+            clients += sends
+            for name, make in SCENARIOS.items():
+                operations[(transport, name)] = [make(send) for send in sends]
+        for kind, label, make in (*BASELINES, ("prebuilt", PREBUILT, get_root)):
+            send = OverHttp(stack.enter_context(server_process(kind, db)))
+            clients.append(send)
+            operations[("HTTP x1", label)] = [make(send)]
+            if kind == "floor":
+                operations[("in process", COLD)] = [after_a_round_trip(
+                    send, retrieve_customer(in_process))]
         figures = in_rounds(operations, seconds)
         for send in clients:
             send.close()
@@ -134,15 +146,14 @@ def on_one_cpu(seconds):
                       ("in process", "retrieve customer"): [retrieve_customer(in_process)]}
         with contextlib.ExitStack() as stack:
             clients = []
-            for kind, label in (("emulator", "retrieve customer"), ("noop", "no-op app"),
-                                ("floor", "floor (b)")):
+            for kind, label, make in (("emulator", "retrieve customer", retrieve_customer),
+                                      *BASELINES):
                 send = OverHttp(stack.enter_context(server_process(kind, ":memory:")))
                 clients.append(send)
-                operations[("HTTP x1", label)] = [
-                    retrieve_customer(send) if kind == "emulator"
-                    else lambda send=send: timed(send, "GET", "/")]
-            operations[("in process", COLD)] = [after_a_round_trip(
-                clients[-1], retrieve_customer(in_process))]
+                operations[("HTTP x1", label)] = [make(send)]
+                if kind == "floor":
+                    operations[("in process", COLD)] = [after_a_round_trip(
+                        send, retrieve_customer(in_process))]
             figures = in_rounds(operations, seconds)
             for send in clients:
                 send.close()
@@ -158,7 +169,8 @@ def print_figures(figures, rows=None):
     floors["HTTP x16"] = floors["HTTP x1"]
     print(f"{'µs per request (p50 / p99)':34}" + "".join(
         f"{transport:>30}" for transport in ("in process", "HTTP x1", "HTTP x16")))
-    for name in rows or ("floor (a)", "floor (b)", "no-op app", PREBUILT, *SCENARIOS, COLD):
+    for name in rows or ("floor (a)", "floor (b)", "no-op app", PREBUILT, *SCENARIOS, COLD,
+                         MINIMAL_NOOP, MINIMAL_RETRIEVE):
         cells = []
         for transport in ("in process", "HTTP x1", "HTTP x16"):
             figure = figures.get((transport, name))
@@ -205,7 +217,10 @@ def http_checks(figures, placement):
          / (cost[("HTTP x1", "no-op app")] + cost[("in process", "retrieve customer")]), 1),
         ("  the same, with the retrieve after a round trip",
          cost[("HTTP x1", "retrieve customer")]
-         / (cost[("HTTP x1", "no-op app")] + cost[("in process", COLD)]), 1)]
+         / (cost[("HTTP x1", "no-op app")] + cost[("in process", COLD)]), 1),
+        ("  retrieve less no-op: serve / a minimal server (10%)",
+         (cost[("HTTP x1", "retrieve customer")] - cost[("HTTP x1", "no-op app")])
+         / (cost[("HTTP x1", MINIMAL_RETRIEVE)] - cost[("HTTP x1", MINIMAL_NOOP)]), 1.1)]
 
 
 def stripe_python(seconds, temp):
@@ -281,7 +296,8 @@ def main():
         if one_cpu is not None:
             print("\nthe bench and its servers on one CPU (see on_one_cpu), µs per request:")
             print_figures(one_cpu, rows=("floor (a)", "floor (b)", "no-op app",
-                                         "retrieve customer", COLD))
+                                         "retrieve customer", COLD, MINIMAL_NOOP,
+                                         MINIMAL_RETRIEVE))
         crowds = {clients: writers(clients, seconds / 4, temp) for clients in (16, 64)}
         print("\nconcurrent writers over HTTP (create customer), µs:")
         for clients, figure in crowds.items():

@@ -1,8 +1,9 @@
 """The instruments of scripts/bench.py: two ways to send a request (in process, and a lean
 keep-alive HTTP client), servers in child processes (`serve`, the no-op app, the HTTP floor,
-a pre-built answer), latency figures, a crowd of concurrent writers, and the start-up time.
+a pre-built answer, a minimal WSGI server), latency figures, a crowd of concurrent writers, and the start-up time.
 
-    python scripts/benchkit.py floor|noop|prebuilt PORT    (a child server, for bench.py)
+    python scripts/benchkit.py floor|noop|prebuilt|minimal|minimal-emulator PORT
+        (a child server, for bench.py)
 """
 import contextlib
 import io
@@ -135,8 +136,8 @@ def wait_until_listening(port, process):
 
 @contextlib.contextmanager
 def server_process(kind, db=None):
-    """A server on a free port in a child process: `serve` with the emulator, `serve` with a
-    no-op app, or the HTTP floor. Yields the port."""
+    """A server on a free port in a child process: `serve` with the emulator, or one of
+    benchkit's (the kinds of its command line). Yields the port."""
     port = free_port()
     if kind == "emulator":
         command = ["-m", "stripe_emu", "serve", "--port", str(port), "--db", db]
@@ -154,17 +155,68 @@ def server_process(kind, db=None):
 
 def serve_floor(port):
     """Floor (b): answer every read with the fixed response, parsing nothing."""
-    listener = socket.create_server(("127.0.0.1", port), backlog=128)
+    def answer(conn):
+        while conn.recv(65536):
+            conn.sendall(HTTP_FLOOR_RESPONSE)
+    _thread_per_connection(port, answer)
+
+
+def serve_minimal(port, app=noop_app):
+    """The least a WSGI server does per request: find the head, build the environ, read the
+    body, call the app, send its answer in one write. None of serve's checks, limits,
+    keep-alive rules, admission or log: what any server would cost with the same app on the
+    same machine (a request it cannot read ends the connection)."""
+    base = {"SCRIPT_NAME": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": str(port),
+            "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr}
 
     def answer(conn):
+        pending = b""
+        while True:
+            while (end := pending.find(b"\r\n\r\n")) < 0:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                pending += chunk
+            lines = pending[:end].decode("latin-1").split("\r\n")
+            method, target, _ = lines[0].split(" ")
+            path, _, query = target.partition("?")
+            environ = {**base, "REQUEST_METHOD": method, "PATH_INFO": path,
+                       "QUERY_STRING": query}
+            for line in lines[1:]:
+                name, _, value = line.partition(":")
+                name = name.upper().replace("-", "_")
+                if name not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                    name = "HTTP_" + name
+                environ[name] = value.strip()
+            length, pending = int(environ.get("CONTENT_LENGTH") or 0), pending[end + 4:]
+            while len(pending) < length:
+                pending += conn.recv(65536)
+            environ["wsgi.input"], pending = io.BytesIO(pending[:length]), pending[length:]
+            started = []
+            body = b"".join(app(environ, lambda *given: started.extend(given[:2])))
+            head = "".join(f"{name}: {value}\r\n" for name, value in started[1]
+                           if name != "Content-Length")
+            conn.sendall(f"HTTP/1.1 {started[0]}\r\n{head}Content-Length: {len(body)}\r\n\r\n"
+                         .encode("latin-1") + body)
+    _thread_per_connection(port, answer)
+
+
+def serve_minimal_emulator(port):
+    serve_minimal(port, make_app(db=":memory:"))
+
+
+def _thread_per_connection(port, answer):
+    """Serve `answer(conn)` to each connection in a thread of its own, forever."""
+    listener = socket.create_server(("127.0.0.1", port), backlog=128)
+
+    def serve(conn):
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        with conn:
-            while conn.recv(65536):
-                conn.sendall(HTTP_FLOOR_RESPONSE)
+        with conn, contextlib.suppress(OSError, ValueError):
+            answer(conn)
 
     while True:
         conn, _ = listener.accept()
-        threading.Thread(target=answer, args=(conn,), daemon=True).start()
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
 
 
 def serve_noop(port):
@@ -336,5 +388,6 @@ def start_up(temp):
 
 
 if __name__ == "__main__":
-    {"noop": serve_noop, "floor": serve_floor, "prebuilt": serve_prebuilt}[sys.argv[1]](
+    {"noop": serve_noop, "floor": serve_floor, "prebuilt": serve_prebuilt,
+     "minimal": serve_minimal, "minimal-emulator": serve_minimal_emulator}[sys.argv[1]](
         int(sys.argv[2]))
