@@ -316,6 +316,18 @@ def test_list_filters_and_pages(api, app):
     assert error["message"] == "No such charge: 'ch_nope'"
 
 
+def test_listing_the_charges_of_a_customer_that_does_not_exist_is_an_error(api):
+    # "If you provide a non-existent customer ID, this call throws an error." (the list's
+    # reference); a deleted customer's charges stay listed.
+    error = api.get("/v1/charges", {"customer": "cus_nope"}, status=400)["error"]
+    assert (error["code"], error["message"], error["param"]) == (
+        "resource_missing", "No such customer: 'cus_nope'", "customer")
+    customer = customer_with(api)["id"]
+    made = charge(api, customer=customer)["id"]
+    api.delete(f"/v1/customers/{customer}")
+    assert [c["id"] for c in api.get("/v1/charges", {"customer": customer})["data"]] == [made]
+
+
 def test_search(api):
     customer = customer_with(api)["id"]
     big = charge(api, customer=customer, amount=5000, **{"metadata[order]": "A-1"})

@@ -303,6 +303,8 @@ def test_update_list_and_search(api):
                                                                         first["id"]]
     assert [i["id"] for i in api.get("/v1/payment_intents", {"customer": cus})["data"]] == [
         first["id"]]
+    assert api.get("/v1/payment_intents", {"customer": "cus_nope"}, status=400)["error"][
+        "message"] == "No such customer: 'cus_nope'"
     found = api.get("/v1/payment_intents/search", {"query": "metadata['order']:'2'"})
     assert [i["id"] for i in found["data"]] == [second["id"]]
     found = api.get("/v1/payment_intents/search", {"query": "amount>3000"})

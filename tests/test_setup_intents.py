@@ -221,6 +221,8 @@ def test_update_list_and_missing(api):
                                                                       intent["id"]]
     assert [i["id"] for i in api.get("/v1/setup_intents", {"customer": cus})["data"]] == [
         intent["id"]]
+    assert api.get("/v1/setup_intents", {"customer": "cus_nope"}, status=400)["error"][
+        "param"] == "customer"
     assert [i["id"] for i in api.get("/v1/setup_intents", {
         "payment_method": updated["payment_method"]})["data"]] == [intent["id"]]
     error = api.get("/v1/setup_intents/seti_nope", status=404)["error"]

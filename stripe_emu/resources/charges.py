@@ -96,6 +96,7 @@ def _new_customer(req, charge, customer_id):
 
 
 def list_charges(req):
+    common.customer_filter(req)
     fields = {name: req.params[name] for name in ("customer", "payment_intent",
                                                   "transfer_group") if req.params.get(name)}
     return common.list_page(req, "/v1/charges", ("charge",),

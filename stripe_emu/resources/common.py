@@ -101,6 +101,17 @@ def locate(db, object_id, kinds, noun, account=None):
     return holding, found
 
 
+def customer_filter(req):
+    """The request's `customer` list filter, which must name a customer of the account, or
+    Stripe's 400 'No such customer' ("If you provide a non-existent customer ID, this call
+    throws an error", the charges list's reference). A deleted customer's history stays
+    listed. UNCERTAIN beyond charges: the intents' lists are held to the same rule."""
+    customer = req.params.get("customer")
+    if customer:
+        fetch(req, customer, "customer", "customer", param="customer", status=400)
+    return customer
+
+
 def live_customer(req, customer_id, param="id", status=404):
     """The customer, or "No such customer" when it never existed or was deleted: what every
     customer sub-resource starts from."""

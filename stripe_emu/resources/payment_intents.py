@@ -215,7 +215,7 @@ def cancel_payment_intent(req, intent):
 def list_payment_intents(req):
     return common.list_page(req, "/v1/payment_intents", (KIND,),
                             lambda bad: f"No such payment_intent: '{bad}'",
-                            customer=req.params.get("customer"),
+                            customer=common.customer_filter(req),
                             created=req.params.get("created"))
 
 

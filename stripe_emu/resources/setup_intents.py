@@ -93,7 +93,7 @@ def list_setup_intents(req):
     wanted = {"payment_method": params["payment_method"]} if params.get("payment_method") \
         else None
     return common.list_page(req, "/v1/setup_intents", (KIND,), _missing,
-                            customer=params.get("customer"), created=params.get("created"),
+                            customer=common.customer_filter(req), created=params.get("created"),
                             fields=wanted)
 
 
