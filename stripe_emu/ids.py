@@ -12,7 +12,6 @@ import base64
 import contextlib
 import contextvars
 import os
-import random
 import re
 
 from . import errors
@@ -37,34 +36,12 @@ SETUP_ATTEMPT = "setatt_"
 PAYMENT_INTENT = "pi_"
 
 
-# Ids come from a generator seeded once per process (and again in a forked child, so that
-# workers forked from one parent draw apart): reading the kernel's random source for every
-# id cost a system call per object and per request. Secrets still come from the kernel.
-_ids = random.Random()
-os.register_at_fork(after_in_child=_ids.seed)
-
-
 def random_suffix(length):
-    """`length` letters and digits, for an object's or a request's id."""
-    return _letters_and_digits(_ids.randbytes, length)
-
-
-def random_hex(count):
-    """`count` random bytes in lower-case hex (a customer's invoice prefix)."""
-    return _ids.randbytes(count).hex()
-
-
-def secret_suffix(length):
-    """`length` letters and digits from the kernel's random source, for a secret."""
-    return _letters_and_digits(os.urandom, length)
-
-
-def _letters_and_digits(random_bytes, length):
     # Base64 of random bytes with "+" and "/" dropped: every character left is uniform over
     # the 62 letters and digits, and the work is done in C (a divmod per character in Python
     # cost a tenth of a retrieve).
     while True:
-        chars = base64.b64encode(random_bytes(length)).translate(None, b"+/")
+        chars = base64.b64encode(os.urandom(length)).translate(None, b"+/")
         if len(chars) >= length:
             return chars[:length].decode()
 

@@ -63,7 +63,7 @@ class RetryPolicy:
 
 
 def new_secret():
-    return ids.WEBHOOK_SECRET + ids.secret_suffix(SECRET_LENGTH)
+    return ids.WEBHOOK_SECRET + ids.random_suffix(SECRET_LENGTH)
 
 
 def signature_header(payload, secret, timestamp):

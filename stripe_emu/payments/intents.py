@@ -75,7 +75,7 @@ def new(prefix):
     characters, `seti_…_secret_` and 31."""
     intent_id = ids.new_id(prefix)
     length = 25 if prefix == ids.PAYMENT_INTENT else 31
-    return intent_id, f"{intent_id}_secret_{ids.secret_suffix(length)}"
+    return intent_id, f"{intent_id}_secret_{ids.random_suffix(length)}"
 
 
 def fetch(req, intent_id, kind):

@@ -4,6 +4,7 @@ A deleted customer keeps its row (Stripe still retrieves it, as a stub) with `de
 every other operation on it answers "No such customer".
 """
 import re
+import secrets
 
 from .. import errors, events, ids, search
 from ..payments import defaults, methods
@@ -92,7 +93,7 @@ def create_customer(req):
         "discount": None,
         "email": None,
         "individual_name": None,
-        "invoice_prefix": ids.random_hex(4).upper(),
+        "invoice_prefix": secrets.token_hex(4).upper(),
         "invoice_settings": {"custom_fields": None, "default_payment_method": None,
                              "footer": None, "rendering_options": None},
         "livemode": False,

@@ -44,7 +44,7 @@ def create_source(req):
     _refuse_unsupported(params)
     _check_return_url((params.get("redirect") or {}).get("return_url"))
     source_id = ids.new_id(ids.SOURCE)
-    secret = ids.SOURCE_CLIENT_SECRET + ids.secret_suffix(24)
+    secret = ids.SOURCE_CLIENT_SECRET + ids.random_suffix(24)
     currency = params.get("currency")
     source = {
         "id": source_id,
