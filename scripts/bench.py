@@ -27,6 +27,7 @@ import argparse
 import contextlib
 import json
 import os
+import random
 import sys
 import tempfile
 import time
@@ -115,12 +116,19 @@ def measure(seconds):
 
 def in_rounds(operations, seconds):
     """{key: Figure} of `operations` ({key: [operation per client]}), run a few requests of
-    each, round after round, until `seconds` have passed."""
+    each, round after round, until `seconds` have passed.
+
+    Each round runs them in a new order: the first requests of a batch find the caches
+    holding what ran before (another process's work, say), and in a fixed order the same
+    scenario would always follow the same one (the in-process retrieve always came right
+    after the HTTP baselines, floor (a) after the other in-process scenarios)."""
     figures = {key: Figure() for key in operations}
+    order, shuffle = list(operations), random.Random(0).shuffle
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        for key, ops in operations.items():
-            run_batch(figures[key], ops, 5 if key[0] == "HTTP x16" else 20)
+        shuffle(order)
+        for key in order:
+            run_batch(figures[key], operations[key], 5 if key[0] == "HTTP x16" else 20)
     return figures
 
 
