@@ -9,6 +9,7 @@ recorded here too (customers.py calls `record`): `initial` at creation, `adjustm
 so the ledger always adds up to the balance.
 """
 from .. import errors, events, ids
+from ..payments import amounts
 from ..store import objects
 from ..store.db import SQLITE_INTEGERS
 from . import common
@@ -22,7 +23,7 @@ DEFAULT_CURRENCY = "usd"
 
 def create_customer_balance_transaction(req, customer):
     before = common.live_customer(req, customer)
-    currency = req.params["currency"].lower()
+    currency = amounts.currency(req.params["currency"])
     if before["currency"] is not None and currency != before["currency"]:
         # Invented wording: the balance is kept in the customer's one currency.
         raise errors.invalid(f"The customer's balance is in {before['currency']}: a balance "

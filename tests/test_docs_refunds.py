@@ -1,0 +1,79 @@
+"""Refunds, the balance and customer balance transactions against Stripe's documentation (the
+API reference's parameters, the reporting-categories guide), where the emulator answered
+otherwise."""
+
+
+def charge(api, **params):
+    return api.post("/v1/charges", {"amount": 2000, "currency": "usd", "source": "tok_visa",
+                                    **params})
+
+
+# -- listing the refunds of a PaymentIntent ------------------------------------------------
+
+def test_the_refunds_of_an_existing_charge_or_payment_intent_are_listed(api):
+    made = charge(api)
+    refund = api.post("/v1/refunds", {"charge": made["id"], "amount": 100})
+    assert [r["id"] for r in api.get("/v1/refunds", {"charge": made["id"]})["data"]] == [
+        refund["id"]]
+    intent = api.post("/v1/payment_intents", {"amount": 1500, "currency": "usd",
+                                              "payment_method": "pm_card_visa",
+                                              "payment_method_types[]": "card",
+                                              "confirm": "true"})
+    assert api.get("/v1/refunds", {"payment_intent": intent["id"]})["data"] == []
+    paid_back = api.post("/v1/refunds", {"payment_intent": intent["id"]})
+    assert [r["id"] for r in api.get("/v1/refunds",
+                                     {"payment_intent": intent["id"]})["data"]] == [
+        paid_back["id"]]
+
+
+# -- a partial capture: the authorization's transaction and its partial_capture_reversal -----
+
+def test_a_partial_capture_shows_the_authorization_and_a_reversal_of_the_rest(api):
+    held = charge(api, capture="false", description="Order 9")
+    captured = api.post(f"/v1/charges/{held['id']}/capture", {"amount": 1500})
+    payment = api.get(f"/v1/balance_transactions/{captured['balance_transaction']}")
+    # "one for the full amount of the authorization, and another reversing the uncaptured
+    # portion" (docs: reporting categories); the fee is on what was captured.
+    assert (payment["amount"], payment["type"], payment["reporting_category"],
+            payment["source"]) == (2000, "charge", "charge", held["id"])
+    assert (payment["fee"], payment["net"]) == (74, 1926)
+    [released] = api.get("/v1/refunds", {"charge": held["id"]})["data"]
+    assert released["amount"] == 500
+    reversal = api.get(f"/v1/balance_transactions/{released['balance_transaction']}")
+    assert (reversal["amount"], reversal["fee"], reversal["net"], reversal["type"],
+            reversal["reporting_category"], reversal["source"]) == (
+        -500, 0, -500, "refund", "partial_capture_reversal", released["id"])
+    # It reverses pending funds: summed, the two are the captured portion, less its fee.
+    assert (reversal["status"], reversal["available_on"]) == ("pending",
+                                                              payment["available_on"])
+    balance = api.get("/v1/balance")
+    assert (balance["available"][0]["amount"], balance["pending"][0]["amount"]) == (
+        0, 1500 - 74)
+    listed = api.get("/v1/balance_transactions", {"type": "refund"})["data"]
+    assert [txn["id"] for txn in listed] == [reversal["id"]]
+
+
+def test_a_full_capture_and_an_expired_authorization_have_no_reversal(api):
+    held = charge(api, capture="false")
+    captured = api.post(f"/v1/charges/{held['id']}/capture")
+    payment = api.get(f"/v1/balance_transactions/{captured['balance_transaction']}")
+    assert (payment["amount"], payment["fee"]) == (2000, 88)
+    assert api.get("/v1/refunds", {"charge": held["id"]})["data"] == []
+    released = charge(api, capture="false")
+    refund = api.post("/v1/refunds", {"charge": released["id"]})
+    assert refund["balance_transaction"] is None  # nothing was captured, no money moved
+    assert len(api.get("/v1/balance_transactions")["data"]) == 1
+
+
+# -- customer balance transactions: a supported currency ------------------------------------
+
+def test_a_customer_balance_transaction_in_an_unsupported_currency_is_refused(api):
+    customer = api.post("/v1/customers")["id"]
+    error = api.post(f"/v1/customers/{customer}/balance_transactions",
+                     {"amount": -500, "currency": "zzz"}, status=400)["error"]
+    assert error["param"] == "currency"
+    assert error["message"].startswith("Invalid currency: zzz. Stripe currently supports "
+                                       "these currencies: usd, aed, ")
+    found = api.get(f"/v1/customers/{customer}")
+    assert (found["balance"], found["currency"]) == (0, None)
+    assert api.get(f"/v1/customers/{customer}/balance_transactions")["data"] == []
