@@ -77,3 +77,27 @@ def test_a_customer_balance_transaction_in_an_unsupported_currency_is_refused(ap
     found = api.get(f"/v1/customers/{customer}")
     assert (found["balance"], found["currency"]) == (0, None)
     assert api.get(f"/v1/customers/{customer}/balance_transactions")["data"] == []
+
+
+def test_a_transaction_in_another_currency_has_its_own_balance(api, app):
+    # The reference's `currency`: "Specifies the invoice_credit_balance that this transaction
+    # will apply to. If the customer's currency is not set, it will be updated to this value."
+    customer = api.post("/v1/customers")["id"]
+    path = f"/v1/customers/{customer}/balance_transactions"
+    api.post(path, {"amount": -500, "currency": "usd"})
+    euros = api.post(path, {"amount": -300, "currency": "eur", "description": "Avoir"})
+    assert (euros["amount"], euros["currency"], euros["ending_balance"]) == (-300, "eur", -300)
+    found = api.get(f"/v1/customers/{customer}")
+    assert (found["balance"], found["currency"]) == (-500, "usd")  # the customer's own
+    more = api.post(path, {"amount": 100, "currency": "EUR"})
+    assert (more["currency"], more["ending_balance"]) == ("eur", -200)
+    dollars = api.post(path, {"amount": 200, "currency": "usd"})
+    assert dollars["ending_balance"] == -300
+    assert api.get(f"/v1/customers/{customer}")["balance"] == -300
+    listed = api.get(path)["data"]
+    assert [(t["currency"], t["ending_balance"]) for t in listed] == [
+        ("usd", -300), ("eur", -200), ("eur", -300), ("usd", -500)]
+    # The customer changes only with its own currency's balance.
+    updates = api.get("/v1/events", {"type": "customer.updated"})["data"]
+    assert [e["data"]["previous_attributes"] for e in updates] == [
+        {"balance": -500}, {"balance": 0, "currency": None}]
