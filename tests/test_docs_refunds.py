@@ -101,3 +101,15 @@ def test_a_transaction_in_another_currency_has_its_own_balance(api, app):
     updates = api.get("/v1/events", {"type": "customer.updated"})["data"]
     assert [e["data"]["previous_attributes"] for e in updates] == [
         {"balance": -500}, {"balance": 0, "currency": None}]
+
+
+def test_the_official_client_sees_each_currencys_balance(stripe_http):
+    customer = stripe_http.v1.customers.create()
+    transactions = stripe_http.v1.customers.balance_transactions
+    transactions.create(customer.id, params={"amount": 1000, "currency": "gbp"})
+    credit = transactions.create(customer.id, params={"amount": -2500, "currency": "usd"})
+    assert (credit.currency, credit.ending_balance) == ("usd", -2500)
+    found = stripe_http.v1.customers.retrieve(customer.id)
+    assert (found.balance, found.currency) == (1000, "gbp")
+    assert [t.ending_balance for t in transactions.list(customer.id).auto_paging_iter()] == [
+        -2500, 1000]
