@@ -26,7 +26,8 @@ def create_customer_balance_transaction(req, customer):
     """A transaction in the customer's currency (or the first, which sets it) moves its
     `balance`; one in another currency moves that currency's credit balance only (the
     reference's `currency`: "Specifies the invoice_credit_balance that this transaction will
-    apply to"), which the customer does not show at this version."""
+    apply to"), which the customer does not show at this version. UNCERTAIN: Stripe records no
+    customer.updated for that (the customer's shown fields do not change)."""
     before = common.live_customer(req, customer)
     currency = amounts.currency(req.params["currency"])
     transaction = record(req, before, req.params["amount"], "adjustment", currency,
