@@ -202,10 +202,14 @@ def test_a_partial_capture_refunds_the_rest(api):
     assert (captured["amount_captured"], captured["amount_refunded"], captured["refunded"]) == \
         (1500, 500, False)
     [rest] = captured["refunds"]["data"]
-    assert (rest["amount"], rest["balance_transaction"], rest["status"]) == (500, None,
-                                                                             "succeeded")
+    assert (rest["amount"], rest["status"]) == (500, "succeeded")
+    # The authorization's transaction, and the rest's reversal (docs "Reporting categories";
+    # tests/test_docs_refunds.py).
     txn = api.get(f"/v1/balance_transactions/{captured['balance_transaction']}")
-    assert txn["amount"] == 1500
+    assert txn["amount"] == 2000
+    reversal = api.get(f"/v1/balance_transactions/{rest['balance_transaction']}")
+    assert (reversal["amount"], reversal["reporting_category"]) == (
+        -500, "partial_capture_reversal")
     error = api.post(f"/v1/charges/{held['id']}/capture", {"amount": 100}, status=400)
     assert error["error"]["code"] == "charge_already_captured"
 

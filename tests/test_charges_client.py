@@ -30,12 +30,14 @@ def test_charge_capture_refund_and_balance(client):
     charge = client.v1.charges.retrieve(held.id, params={"expand": ["balance_transaction",
                                                                     "refunds"]})
     assert isinstance(charge.balance_transaction, stripe.BalanceTransaction)
-    assert (charge.balance_transaction.amount, charge.balance_transaction.fee) == (1500, 74)
+    # The authorization's transaction, its fee on what was captured (tests/test_docs_refunds.py)
+    assert (charge.balance_transaction.amount, charge.balance_transaction.fee) == (2000, 74)
     assert charge.amount_refunded == 1500 and len(charge.refunds.data) == 2
     assert [r.id for r in client.v1.refunds.list(params={"charge": held.id}).data][0] == \
         refund.id
     txns = client.v1.balance_transactions.list().data
-    assert [t.type for t in txns] == ["refund", "charge"]
+    assert [(t.type, t.reporting_category) for t in txns] == [
+        ("refund", "refund"), ("refund", "partial_capture_reversal"), ("charge", "charge")]
     balance = client.v1.balance.retrieve()
     assert (balance.available[0].amount, balance.pending[0].amount) == (-1000, 1426)
     found = client.v1.charges.search(params={"query": 'metadata["order"]:"42"'})

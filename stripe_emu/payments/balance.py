@@ -44,15 +44,17 @@ def available_on(created):
 
 
 def record(req, *, source, amount, currency, kind, source_type, description=None,
-           at_once=False):
+           at_once=False, fee_on=None, category=None, available=None):
     """Store the balance transaction of `source` (a charge or refund id) and return it.
-    `kind` is Stripe's type (a key of _CATEGORIES); `source_type` the balance's bucket
-    (card, bank_account). Payments pay the fee and wait for available_on unless `at_once`
-    (4000000000000077); refunds (negative amounts) and a failed refund's return are
-    available at once and pay no fee (UNCERTAIN: what Stripe does with fees on refunds)."""
+    `kind` is Stripe's type (a key of _CATEGORIES), `category` its reporting_category when
+    not the type's own; `source_type` the balance's bucket (card, bank_account). Payments
+    pay the fee (on `fee_on` when given, else on `amount`) and wait for available_on unless
+    `at_once` (4000000000000077); refunds (negative amounts) and a failed refund's return
+    are available at once (or at `available`, a timestamp) and pay no fee (UNCERTAIN: what
+    Stripe does with fees on refunds)."""
     paid = kind in _PAYMENTS
-    charged = fee(amount, source_type) if paid else 0
-    when = available_on(req.now) if paid and not at_once else req.now
+    charged = fee(amount if fee_on is None else fee_on, source_type) if paid else 0
+    when = available_on(req.now) if paid and not at_once else (available or req.now)
     txn = {
         "id": ids.new_id(TXN),
         "object": "balance_transaction",
@@ -67,7 +69,7 @@ def record(req, *, source, amount, currency, kind, source_type, description=None
                          "description": "Stripe processing fees", "type": "stripe_fee"}]
         if charged else [],
         "net": amount - charged,
-        "reporting_category": _CATEGORIES[kind],
+        "reporting_category": category or _CATEGORIES[kind],
         "source": source,
         "status": "available" if when <= req.now else "pending",
         "type": kind,

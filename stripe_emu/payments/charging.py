@@ -262,11 +262,16 @@ def settle(ctx, charge):
 
 
 def _record_payment(req, charge):
+    """The payment's balance transaction: for the whole authorization, even when less is
+    captured (refunding.release reverses the rest: docs "Reporting categories"), with the
+    fee on what is captured (UNCERTAIN: on the authorization, Stripe's fee would outgrow
+    what it processes)."""
     bank = charge["_source_type"] == "bank_account"
-    return balance.record(req, source=charge["id"], amount=charge["amount_captured"],
+    return balance.record(req, source=charge["id"], amount=charge["amount"],
                           currency=charge["currency"], kind="payment" if bank else "charge",
                           source_type=charge["_source_type"],
-                          description=charge["description"], at_once=charge["_at_once"])
+                          description=charge["description"], at_once=charge["_at_once"],
+                          fee_on=charge["amount_captured"])
 
 
 # What Stripe refuses in a statement descriptor (docs "Statement descriptor requirements":

@@ -53,10 +53,22 @@ def refund_charge(req, charge, amount=None, *, reason=None, metadata=None):
 
 def release(req, charge, amount, reason=None):
     """Refund the `amount` of `charge` that was never captured (what a partial capture
-    leaves, or an authorization expiring): a refund with no balance transaction, and the
-    charge with its amount_refunded / refunded, not yet saved (the caller saves it with its
-    other changes). UNCERTAIN: whether Stripe records refund.created for these; not here."""
+    leaves, or an authorization expiring), and return the charge with its amount_refunded /
+    refunded, not yet saved (the caller saves it with its other changes). After a partial
+    capture, whose payment's transaction is for the whole authorization, the refund's
+    balance transaction reverses the rest: type refund, reporting_category
+    partial_capture_reversal (docs "Reporting categories"), available when the payment is
+    (UNCERTAIN: so that the pending funds are the captured portion's); an expiring
+    authorization moved no money and has none. UNCERTAIN: whether Stripe records
+    refund.created for these; not here."""
     refund = _refund(req, charge, amount, reason, None)
+    if charge["captured"]:
+        payment = objects.get(req.db, req.account, charge["balance_transaction"])
+        refund["balance_transaction"] = balance.record(
+            req, source=refund["id"], amount=-amount, currency=charge["currency"],
+            kind="refund", category="partial_capture_reversal",
+            source_type=charge["_source_type"], description=_described(charge),
+            available=payment["available_on"])["id"]
     objects.insert(req.db, req.account, refund)
     return _refunded(charge, amount)
 
