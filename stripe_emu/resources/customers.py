@@ -162,6 +162,7 @@ def update_customer(req, customer):
 def delete_customer(req, customer):
     customer = live_customer(req, customer)
     payment_sources.remove_all(req, customer)
+    methods.detach_all(req, customer["id"])
     tax_ids.remove_all(req, customer["id"])
     customer["deleted"] = True
     objects.update(req.db, req.account, customer)

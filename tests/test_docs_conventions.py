@@ -1,0 +1,54 @@
+"""The API's cross-cutting conventions as Stripe's reference documents them (pagination,
+search, expanding, metadata, idempotent requests, errors, events, deleting a customer),
+driven through the official client over a socket."""
+import pytest
+
+stripe = pytest.importorskip("stripe")
+
+
+def _error(call):
+    with pytest.raises(stripe.StripeError) as raised:
+        call()
+    return raised.value
+
+
+# -- deleting a customer ------------------------------------------------------------------
+
+def test_a_deleted_customers_payment_methods_are_detached_for_good(stripe_http):
+    # "Deleting customers removes all credit card details and prevents any further
+    # operations to be performed" (docs api customers delete): its PaymentMethods stay
+    # retrievable, no longer attached to anyone, and cannot be paid with or attached again.
+    customer = stripe_http.v1.customers.create()
+    pm = stripe_http.v1.payment_methods.attach("pm_card_visa",
+                                               params={"customer": customer.id})
+    stripe_http.v1.customers.delete(customer.id)
+
+    assert stripe_http.v1.payment_methods.retrieve(pm.id).customer is None
+    error = _error(lambda: stripe_http.v1.payment_intents.create(params={
+        "amount": 500, "currency": "usd", "payment_method": pm.id, "confirm": True,
+        "payment_method_types": ["card"]}))
+    assert error.http_status == 400 and error.param == "payment_method"
+    assert "was detached from a Customer" in error.user_message
+    other = stripe_http.v1.customers.create()
+    error = _error(lambda: stripe_http.v1.payment_methods.attach(
+        pm.id, params={"customer": other.id}))
+    assert error.http_status == 400 and "may not be used again" in error.user_message
+    assert stripe_http.v1.customers.payment_methods.list(other.id).data == []
+
+
+def test_deleting_a_customer_detaches_every_payment_method_it_holds(app, stripe_http):
+    customer = stripe_http.v1.customers.create()
+    held = [stripe_http.v1.payment_methods.attach("pm_card_visa",
+                                                  params={"customer": customer.id}).id
+            for _ in range(3)]
+    kept = stripe_http.v1.payment_methods.attach(
+        "pm_card_visa", params={"customer": stripe_http.v1.customers.create().id})
+    types_before = [e.type for e in stripe_http.v1.events.list(params={"limit": 100})]
+
+    stripe_http.v1.customers.delete(customer.id)
+
+    assert [stripe_http.v1.payment_methods.retrieve(pm).customer for pm in held] == [None] * 3
+    assert stripe_http.v1.payment_methods.retrieve(kept.id).customer == kept.customer
+    # UNCERTAIN (as for its cards and Sources): no payment_method.detached events.
+    types_after = [e.type for e in stripe_http.v1.events.list(params={"limit": 100})]
+    assert types_after == ["customer.deleted"] + types_before
