@@ -52,3 +52,24 @@ def test_deleting_a_customer_detaches_every_payment_method_it_holds(app, stripe_
     # UNCERTAIN (as for its cards and Sources): no payment_method.detached events.
     types_after = [e.type for e in stripe_http.v1.events.list(params={"limit": 100})]
     assert types_after == ["customer.deleted"] + types_before
+
+
+# -- events ---------------------------------------------------------------------------------
+
+def test_the_events_list_goes_back_30_days_and_retrieve_further(app, stripe_http):
+    # "List events, going back up to 30 days." (the list's reference at 2023-08-16; the
+    # retrieve reference of that version sets no such limit).
+    now = [1_700_000_000]
+    app.clock = lambda: now[0]
+    old = stripe_http.v1.customers.create(params={"email": "old@example.com"})
+    now[0] += 20 * 86400
+    recent = stripe_http.v1.customers.create(params={"email": "new@example.com"})
+    old_event = stripe_http.v1.events.list(params={"limit": 2}).data[-1]
+    assert old_event.data.object.id == old.id
+    now[0] += 10 * 86400 + 1  # `old` is now 30 days and a second back
+
+    listed = stripe_http.v1.events.list()
+    assert [event.data.object.id for event in listed.data] == [recent.id]
+    assert stripe_http.v1.events.list(params={"created": {"lt": now[0]}}).data == listed.data
+    assert stripe_http.v1.events.list(params={"created": old_event.created}).data == []
+    assert stripe_http.v1.events.retrieve(old_event.id).id == old_event.id
