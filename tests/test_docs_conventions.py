@@ -73,3 +73,48 @@ def test_the_events_list_goes_back_30_days_and_retrieve_further(app, stripe_http
     assert stripe_http.v1.events.list(params={"created": {"lt": now[0]}}).data == listed.data
     assert stripe_http.v1.events.list(params={"created": old_event.created}).data == []
     assert stripe_http.v1.events.retrieve(old_event.id).id == old_event.id
+
+
+# -- expanding includable fields ------------------------------------------------------------
+
+def test_a_customers_tax_is_shown_when_expanded(stripe_http):
+    # Stripe Tax's guides create the customer with its address and IP address, expanding
+    # `tax` to learn whether its location is recognized (customer.tax: never null).
+    customer = stripe_http.v1.customers.create(params={
+        "address": {"country": "US", "state": "CA", "postal_code": "94107"},
+        "tax": {"ip_address": "127.0.0.1"}, "expand": ["tax"]})
+    assert customer.tax.to_dict() == {"automatic_tax": "not_collecting", "ip_address": "127.0.0.1",
+                            "location": {"country": "US", "source": "billing_address",
+                                         "state": "CA"}}
+    assert "tax" not in stripe_http.v1.customers.retrieve(customer.id)
+
+    bare = stripe_http.v1.customers.create(params={"expand": ["tax"]})
+    assert bare.tax.to_dict() == {"automatic_tax": "unrecognized_location", "ip_address": None,
+                        "location": None}
+    listed = stripe_http.v1.customers.list(params={"expand": ["data.tax"]})
+    assert [c.tax.automatic_tax for c in listed] == ["unrecognized_location", "not_collecting"]
+
+    updated = stripe_http.v1.customers.update(customer.id, params={
+        "tax": {"ip_address": ""}, "shipping": {"name": "J", "address": {"country": "FR"}},
+        "expand": ["tax"]})
+    assert updated.tax.ip_address is None
+    assert updated.tax.location.to_dict() == {"country": "FR", "source": "shipping_destination",
+                                    "state": None}
+
+
+def test_a_customers_cash_balance_is_shown_when_expanded(stripe_http):
+    customer = stripe_http.v1.customers.create()
+    shown = stripe_http.v1.customers.retrieve(customer.id, params={"expand": ["cash_balance"]})
+    assert shown.cash_balance.to_dict() == {
+        "object": "cash_balance", "available": None, "customer": customer.id,
+        "livemode": False,
+        "settings": {"reconciliation_mode": "automatic", "using_merchant_default": True}}
+    assert "cash_balance" not in stripe_http.v1.customers.retrieve(customer.id)
+
+
+def test_changing_only_the_tax_ip_address_records_no_customer_updated(stripe_http):
+    customer = stripe_http.v1.customers.create()
+    stripe_http.v1.customers.update(customer.id, params={"tax": {"ip_address": "10.0.0.1"}})
+    shown = stripe_http.v1.customers.retrieve(customer.id, params={"expand": ["tax"]})
+    assert shown.tax.ip_address == "10.0.0.1"
+    assert [e.type for e in stripe_http.v1.events.list()] == ["customer.created"]
