@@ -214,13 +214,8 @@ def detach_all(req, customer_id):
     all credit card details and prevents any further operations"; integrations report its
     PaymentMethods outliving it with a null customer (mozilla/fxa#11611). Like its cards and
     Sources, no event is recorded for each."""
-    while True:
-        held, _ = objects.page(req.db, req.account, ("payment_method",), customer=customer_id,
-                               limit=100)
-        if not held:
-            return
-        for pm in held:
-            objects.update(req.db, req.account, dict(pm, customer=None, _consumed=True))
+    for pm in objects.held(req.db, req.account, customer_id, ("payment_method",)):
+        objects.update(req.db, req.account, dict(pm, customer=None, _consumed=True))
 
 
 def checked(pm):
