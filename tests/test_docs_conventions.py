@@ -113,3 +113,18 @@ def test_changing_only_the_tax_ip_address_records_no_customer_updated(stripe_htt
     shown = stripe_http.v1.customers.retrieve(customer.id, params={"expand": ["tax"]})
     assert shown.tax.ip_address == "10.0.0.1"
     assert [e.type for e in stripe_http.v1.events.list()] == ["customer.created"]
+
+
+def test_previous_attributes_name_only_the_changed_keys_of_a_hash(stripe_http):
+    # A live customer.updated event (API 2022-11-15) setting an invoice default:
+    # "previous_attributes": {"invoice_settings": {"default_payment_method": null}}; and
+    # charge.refunded's {"refunds": {"data": [], "total_count": 0}} (Stripe CLI's fixture)
+    # leaves out the list's unchanged keys the same way.
+    customer = stripe_http.v1.customers.create(params={
+        "address": {"city": "Paris", "country": "FR"}, "invoice_settings": {"footer": "Hi"}})
+    pm = stripe_http.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
+    stripe_http.v1.customers.update(customer.id, params={
+        "invoice_settings": {"default_payment_method": pm.id}, "address": {"city": "Lyon", "country": "FR"}})
+    [event] = stripe_http.v1.events.list(params={"type": "customer.updated"}).data
+    assert event.data.previous_attributes.to_dict() == {
+        "address": {"city": "Paris"}, "invoice_settings": {"default_payment_method": None}}
