@@ -58,8 +58,9 @@ def _record(app, db, account, now, request, event_type, obj, previous):
 
 
 def previous_attributes(old, new):
-    """The old values of what changed; within metadata only the changed keys, a key that was
-    added showing as null (other hashes, like address, are shown whole)."""
+    """The old values of what changed; within a hash (metadata, address, invoice_settings, an
+    embedded list) only its changed keys, a key that was added showing as null: a live
+    customer.updated shows {"invoice_settings": {"default_payment_method": null}}."""
     changed = {}
     for key in old.keys() | new.keys():
         if key.startswith("_"):
@@ -67,7 +68,7 @@ def previous_attributes(old, new):
         before, after = old.get(key), new.get(key)
         if before == after:
             continue
-        if key == "metadata" and isinstance(before, dict) and isinstance(after, dict):
+        if isinstance(before, dict) and isinstance(after, dict):
             changed[key] = previous_attributes(before, after)
         else:
             changed[key] = before

@@ -28,7 +28,9 @@ def _no_objects(kind):
 _INCLUDED = {("customer", "sources"): "resources.payment_sources:customer_sources_list",
              ("customer", "subscriptions"): _no_objects("subscriptions"),
              ("customer", "tax_ids"): "resources.tax_ids:customer_tax_ids_list",
-             ("charge", "refunds"): "resources.charges:charge_refunds_list"}
+             ("charge", "refunds"): "resources.charges:charge_refunds_list",
+             ("customer", "tax"): "resources.customers:customer_tax",
+             ("customer", "cash_balance"): "resources.customers:customer_cash_balance"}
 # object → "module:function" (obj, now) showing a loaded object as it is at the request's
 # time: a balance transaction's pending funds become available on the app's clock.
 _AS_OF = {"balance_transaction": "payments.balance:as_of"}

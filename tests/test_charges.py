@@ -289,8 +289,8 @@ def test_update_changes_only_the_updatable_fields(api):
         "Order 42", {"order": "42"}, customer, {"user_report": "safe"}, "jenny@example.com")
     event = events_of(api, "charge.updated")[0]
     assert event["data"]["previous_attributes"] == {
-        "customer": None, "description": None, "fraud_details": {}, "metadata": {"order": None},
-        "receipt_email": None}
+        "customer": None, "description": None, "fraud_details": {"user_report": None},
+        "metadata": {"order": None}, "receipt_email": None}
     error = api.post(f"/v1/charges/{made['id']}", {"amount": 5}, status=400)["error"]
     assert error["message"] == "Received unknown parameter: amount"
     other = api.post("/v1/customers")["id"]

@@ -208,7 +208,7 @@ def test_invoice_default_payment_method_must_be_attached_and_is_cleared_on_detac
     assert api.get(f"/v1/customers/{cus}")["invoice_settings"]["default_payment_method"] is None
     [cleared, _] = recorded(app, "customer.updated")
     assert cleared["data"]["previous_attributes"] == {
-        "invoice_settings": {**updated["invoice_settings"]}}
+        "invoice_settings": {"default_payment_method": pm}}
     unset = api.post(f"/v1/customers/{cus}", {"invoice_settings[default_payment_method]": ""})
     assert unset["invoice_settings"]["default_payment_method"] is None
 

@@ -208,6 +208,16 @@ def attach(req, pm, customer_id):
     return attached
 
 
+def detach_all(req, customer_id):
+    """A deleted customer's PaymentMethods: detached for good (`customer` null, never to be
+    used or attached again). UNCERTAIN: Stripe's reference says only that deleting "removes
+    all credit card details and prevents any further operations"; integrations report its
+    PaymentMethods outliving it with a null customer (mozilla/fxa#11611). Like its cards and
+    Sources, no event is recorded for each."""
+    for pm in objects.held(req.db, req.account, customer_id, ("payment_method",)):
+        objects.update(req.db, req.account, dict(pm, customer=None, _consumed=True))
+
+
 def checked(pm):
     """`pm` once Stripe has run its checks (at attach, setup or payment)."""
     if is_legacy(pm) or "_checks" not in pm:

@@ -60,6 +60,9 @@ def _apply(req, customer, new_payment_method=None):
         customer["next_invoice_sequence"] = params["next_invoice_sequence"]
     if "preferred_locales" in params:
         customer["preferred_locales"] = params["preferred_locales"] or []
+    if "ip_address" in (params.get("tax") or {}):
+        # Kept for `tax`, shown only when expanded (customer_tax).
+        customer["_tax_ip_address"] = params["tax"]["ip_address"] or None
     if "tax_exempt" in params:
         customer["tax_exempt"] = params["tax_exempt"] or "none"
     if params.get("invoice_settings"):
@@ -155,14 +158,40 @@ def update_customer(req, customer):
     objects.update(req.db, req.account, after)
     if given is not None:
         after = payment_sources.replace_default_source(req, after, *given)
-    if after != before:
+    if events.previous_attributes(before, after):
+        # Not for a change of what the customer only shows when expanded (tax[ip_address]).
         events.record(req, "customer.updated", after, previous=before)
     return after
+
+
+def customer_tax(req, customer):
+    """`tax`, shown when expanded. Its location is the shipping address's, else the billing
+    address's (a US one needs its ZIP code). UNCERTAIN: an IP address locates no one here,
+    and a located customer is `not_collecting` (this account has no tax registrations)."""
+    location = None
+    for source, address in (("shipping_destination", (customer["shipping"] or {}).get("address")),
+                            ("billing_address", customer["address"])):
+        if address and address.get("country") and (address["country"] != "US"
+                                                    or address.get("postal_code")):
+            location = {"country": address["country"], "source": source,
+                        "state": address.get("state")}
+            break
+    return {"automatic_tax": "not_collecting" if location else "unrecognized_location",
+            "ip_address": objects.get(req.db, req.account, customer["id"]).get("_tax_ip_address"),
+            "location": location}
+
+
+def customer_cash_balance(req, customer):
+    """`cash_balance`, shown when expanded: no bank transfers are emulated, so never funded."""
+    return {"object": "cash_balance", "available": None, "customer": customer["id"],
+            "livemode": False,
+            "settings": {"reconciliation_mode": "automatic", "using_merchant_default": True}}
 
 
 def delete_customer(req, customer):
     customer = live_customer(req, customer)
     payment_sources.remove_all(req, customer)
+    methods.detach_all(req, customer["id"])
     tax_ids.remove_all(req, customer["id"])
     customer["deleted"] = True
     objects.update(req.db, req.account, customer)

@@ -7,6 +7,8 @@ from ..store import webhooks as webhook_store
 from . import common
 
 MAX_TYPES = 20
+# "List events, going back up to 30 days." Retrieving one has no such limit at 2023-08-16.
+LISTED_FOR_SECONDS = 30 * 86400
 
 
 def list_events(req):
@@ -28,10 +30,20 @@ def list_events(req):
             types = [kind]
     page = common.list_page(req, "/v1/events", ("event",), lambda bad: f"No such event: '{bad}'",
                             types=types or None, type_prefix=prefix or None,
-                            created=params.get("created"),
+                            created=_within_listed_days(req, params.get("created")),
                             delivered=params.get("delivery_success"))
     _with_pending_webhooks(req, page["data"])
     return page
+
+
+def _within_listed_days(req, created):
+    """The `created` filter (an exact time or a hash of bounds) narrowed to the last 30 days."""
+    since = req.now - LISTED_FOR_SECONDS
+    if created is None:
+        return {"gte": since}
+    if not isinstance(created, dict):
+        created = {"gte": created, "lte": created}
+    return dict(created, gte=max(since, created.get("gte", since), created.get("gt", since)))
 
 
 def retrieve_event(req, id):

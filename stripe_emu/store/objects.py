@@ -169,6 +169,14 @@ def page(db, account, objects, *, customer=None, types=None, type_prefix=None, e
     return data, has_more
 
 
+def held(db, account, customer, objects):
+    """Every object of these kinds that the customer holds, in no particular order."""
+    rows = db.execute(
+        "SELECT data FROM objects WHERE customer = ? AND account = ? AND object IN (%s)"
+        % ",".join("?" * len(objects)), [customer, account, *objects]).fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
 def customer_count(db, account, customer, objects):
     """How many of the customer's objects of these kinds there are (an old API version's
     `total_count` of an embedded list)."""
