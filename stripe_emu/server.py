@@ -231,6 +231,7 @@ class Server:
         for sock in (self.socket, self._wake_read, self._wake_write, self._spare):
             if sock is not None:
                 sock.close()
+        self._write("")  # the lines of answers that left while serve_forever returned
 
 
 class ErrorStream:
