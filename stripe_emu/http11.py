@@ -107,13 +107,14 @@ class Connection:
         environ = self._environ(method, target, version, headers, body)
         status, response_headers, payload = self._call_app(environ)
         keep_alive = keep_alive and status is not None and (not body.left or body.drain())
+        # Queued before the answer leaves (the accepting thread writes it): the lines are in
+        # the order of the answers even when a client goes on at once on another connection.
+        self.server.log_request(environ, status, response_headers, started)
         if status is None:  # the app dropped the connection (a connection_dropped fault)
-            self.server.log_request(environ, None, (), started)
             self.sock.shutdown(socket.SHUT_RDWR)
             return False
         self._send(status, response_headers, b"" if method == "HEAD" else payload,
                    len(payload), keep_alive, version)
-        self.server.log_request(environ, status, response_headers, started)
         return keep_alive
 
     def _head(self):

@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 
-from stripe_emu import server as http_server
+from stripe_emu import http11, server as http_server
 from stripe_emu.server import Server
 
 from test_serve_limits import GET, _read_answer, in_a_thread
@@ -106,3 +106,27 @@ def test_a_crowd_of_answers_is_logged_in_batches(app, monkeypatch):
                 assert len(log.getvalue().splitlines()) == count // 4 * 4
             else:  # a full batch is written at once, not after the delay
                 assert len(_lines_within(log, count, 2)) == count
+
+
+def test_lines_follow_the_answers_when_a_client_goes_on_at_once_on_another_connection(
+        app, monkeypatch):
+    send = http11.Connection._send
+    answers = []
+
+    def slow_after_sending(self, *args, **kwargs):
+        send(self, *args, **kwargs)
+        answers.append(self)
+        if len(answers) == 2:
+            time.sleep(0.2)  # its client already has the answer and goes on
+
+    monkeypatch.setattr(http11.Connection, "_send", slow_after_sending)
+    log = io.StringIO()
+    with in_a_thread(Server(app, "127.0.0.1", 0, stream=log, access_log=True)) as server:
+        port = server.server_address[1]
+        for path in (b"/v1/customers", b"/v1/customers/cus_first", b"/v1/customers/cus_next"):
+            with socket.create_connection(("127.0.0.1", port), 5) as sock:
+                sock.sendall(GET.replace(b"/v1/customers", path, 1))
+                _read_answer(sock)
+        lines = _lines_within(log, 3, 2)
+    assert [LINE.fullmatch(line).group(1) for line in lines] == [
+        "/v1/customers", "/v1/customers/cus_first", "/v1/customers/cus_next"]
