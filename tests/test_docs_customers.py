@@ -37,3 +37,19 @@ def test_an_update_not_naming_cash_balance_keeps_its_mode(stripe_http):
         params={"cash_balance": {"settings": {"reconciliation_mode": "manual"}}})
     stripe_http.v1.customers.update(customer.id, params={"name": "Jenny Rosen"})
     assert _cash_settings(stripe_http, customer.id)["reconciliation_mode"] == "manual"
+
+
+@pytest.mark.parametrize("resource", ["customers", "charges"])
+def test_search_needs_api_version_2020_08_27_or_newer(stripe_http, resource):
+    # "The minimum supported API Version to use search is 2020-08-27" (docs search), with
+    # the answer Stripe gives an older one (stripe/stripe-cli#1201).
+    search = getattr(stripe_http.v1, resource).search
+    with pytest.raises(stripe.InvalidRequestError) as old:
+        search(params={"query": "created>0"}, options={"stripe_version": "2019-12-03"})
+    assert old.value.http_status == 400
+    assert old.value.user_message == (
+        "Search is not supported on api version 2019-12-03. Update your API version, or set "
+        "the API Version of this request to 2020-08-27 or greater.")
+    assert old.value.code is None and old.value.param is None
+    found = search(params={"query": "created>0"}, options={"stripe_version": "2020-08-27"})
+    assert found.object == "search_result"
