@@ -53,3 +53,23 @@ def test_search_needs_api_version_2020_08_27_or_newer(stripe_http, resource):
     assert old.value.code is None and old.value.param is None
     found = search(params={"query": "created>0"}, options={"stripe_version": "2020-08-27"})
     assert found.object == "search_result"
+
+
+def test_an_invoice_prefix_cannot_be_another_customers(stripe_http):
+    # Invoice numbering (docs invoicing/customize#invoice-numbering-schemes): prefixes "can't
+    # match any other customer prefix, including prefixes that are no longer in use".
+    first = stripe_http.v1.customers.create(params={"invoice_prefix": "ACME"})
+    with pytest.raises(stripe.InvalidRequestError) as taken:
+        stripe_http.v1.customers.create(params={"invoice_prefix": "ACME"})
+    assert (taken.value.http_status, taken.value.param) == (400, "invoice_prefix")
+    other = stripe_http.v1.customers.create()
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_http.v1.customers.update(other.id, params={"invoice_prefix": "ACME"})
+    assert stripe_http.v1.customers.retrieve(other.id).invoice_prefix != "ACME"
+    # A customer may be given its own prefix again; a deleted customer's stays taken.
+    assert stripe_http.v1.customers.update(
+        first.id, params={"invoice_prefix": "ACME"}).invoice_prefix == "ACME"
+    stripe_http.v1.customers.delete(first.id)
+    with pytest.raises(stripe.InvalidRequestError):
+        stripe_http.v1.customers.create(params={"invoice_prefix": "ACME"})
+    assert len(stripe_http.v1.customers.list().data) == 1

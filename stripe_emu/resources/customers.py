@@ -45,6 +45,12 @@ def _apply(req, customer, new_payment_method=None):
         # "Must be 3–12 uppercase letters or numbers." UNCERTAIN: Stripe's wording.
         raise errors.invalid("Invalid invoice_prefix: must be 3-12 uppercase letters or "
                              "numbers", "invoice_prefix")
+    if params.get("invoice_prefix") and objects.invoice_prefix_owner(
+            req.db, req.account, params["invoice_prefix"]) not in (None, customer["id"]):
+        # Invoice numbering: prefixes "can't match any other customer prefix, including
+        # prefixes that are no longer in use". UNCERTAIN: Stripe's wording.
+        raise errors.invalid(f"The invoice prefix {params['invoice_prefix']} is already in use "
+                             "by another customer.", "invoice_prefix")
     for field in _PLAIN_FIELDS:
         if field in params:
             customer[field] = params[field]
