@@ -279,6 +279,7 @@ class Dispatcher:
         if due is None or due > now:
             return  # most wake-ups (any committed write) find nothing: no write lock for them
         with self.store.transaction() as db:
+            webhook_store.cancel_due_for_disabled(db, now)
             claimed = webhook_store.claim_due(
                 db, now, now + self.policy.timeout + LEASE_MARGIN_SECONDS, free,
                 per_endpoint=MAX_PER_ENDPOINT, per_account=MAX_PER_ACCOUNT)

@@ -158,10 +158,18 @@ def shipping(given):
             "phone": given.get("phone"), "tracking_number": given.get("tracking_number")}
 
 
+# "The minimum supported API Version to use search is 2020-08-27" (docs search).
+SEARCH_SINCE = "2020-08-27"
+
+
 def search_page(req, kind, fields, resource):
     """GET /v1/<resource>/search: a search_result page of the live objects of `kind` that
     match the request's `query` on `fields` (search.CUSTOMER_FIELDS…), with `page` and
     `expand[]=total_count`."""
+    if req.api_version < SEARCH_SINCE:
+        raise errors.invalid(f"Search is not supported on api version {req.api_version}. Update "
+                             "your API version, or set the API Version of this request to "
+                             f"{SEARCH_SINCE} or greater.")
     if req.params.get("query") is None:  # `query=` is as good as absent
         raise errors.missing_param("query")
     limit = page_limit(req)

@@ -45,6 +45,12 @@ def _apply(req, customer, new_payment_method=None):
         # "Must be 3–12 uppercase letters or numbers." UNCERTAIN: Stripe's wording.
         raise errors.invalid("Invalid invoice_prefix: must be 3-12 uppercase letters or "
                              "numbers", "invoice_prefix")
+    if params.get("invoice_prefix") and objects.invoice_prefix_owner(
+            req.db, req.account, params["invoice_prefix"]) not in (None, customer["id"]):
+        # Invoice numbering: prefixes "can't match any other customer prefix, including
+        # prefixes that are no longer in use". UNCERTAIN: Stripe's wording.
+        raise errors.invalid(f"The invoice prefix {params['invoice_prefix']} is already in use "
+                             "by another customer.", "invoice_prefix")
     for field in _PLAIN_FIELDS:
         if field in params:
             customer[field] = params[field]
@@ -63,6 +69,11 @@ def _apply(req, customer, new_payment_method=None):
     if "ip_address" in (params.get("tax") or {}):
         # Kept for `tax`, shown only when expanded (customer_tax).
         customer["_tax_ip_address"] = params["tax"]["ip_address"] or None
+    mode = ((params.get("cash_balance") or {}).get("settings") or {}).get("reconciliation_mode")
+    if mode is not None:
+        # Kept for `cash_balance`, shown only when expanded; merchant_default goes back to
+        # the account's. UNCERTAIN: like tax[ip_address], a change records no customer.updated.
+        customer["_cash_reconciliation_mode"] = None if mode == "merchant_default" else mode
     if "tax_exempt" in params:
         customer["tax_exempt"] = params["tax_exempt"] or "none"
     if params.get("invoice_settings"):
@@ -182,10 +193,13 @@ def customer_tax(req, customer):
 
 
 def customer_cash_balance(req, customer):
-    """`cash_balance`, shown when expanded: no bank transfers are emulated, so never funded."""
+    """`cash_balance`, shown when expanded: no bank transfers are emulated, so never funded.
+    Its reconciliation mode is the customer's own once given, else the account's (automatic)."""
+    own = objects.get(req.db, req.account, customer["id"]).get("_cash_reconciliation_mode")
     return {"object": "cash_balance", "available": None, "customer": customer["id"],
             "livemode": False,
-            "settings": {"reconciliation_mode": "automatic", "using_merchant_default": True}}
+            "settings": {"reconciliation_mode": own or "automatic",
+                         "using_merchant_default": own is None}}
 
 
 def delete_customer(req, customer):

@@ -194,6 +194,15 @@ def with_fingerprint(db, account, customer, kind, fingerprint):
     return row[0] if row else None
 
 
+def invoice_prefix_owner(db, account, prefix):
+    """The id of the account's customer (deleted ones included) with this invoice prefix,
+    or None."""
+    row = db.execute("SELECT id FROM objects WHERE account = ? AND object = 'customer'"
+                     " AND json_extract(data, '$.invoice_prefix') = ? LIMIT 1",
+                     (account, prefix)).fetchone()
+    return row[0] if row else None
+
+
 # Search (the query is parsed by stripe_emu/search.py). Each searchable field is a fixed SQL
 # expression and each (type, operator) a fixed template: user text only travels as parameters.
 _SEARCH_FIELDS = {"created": "created", "email": "json_extract(data, '$.email')",

@@ -80,6 +80,15 @@ _CLAIM = (
     " RETURNING seq, account, event, endpoint, url, secret, attempts")
 
 
+def cancel_due_for_disabled(db, now):
+    """Cancel the due deliveries of disabled endpoints: "If your endpoint has been disabled or
+    deleted when Stripe attempts a retry, future retries of that event are prevented" (an
+    endpoint enabled again before the retry is due still gets it)."""
+    db.execute("UPDATE webhook_deliveries SET status = 'canceled' WHERE status = 'pending'"
+               " AND next_attempt <= ? AND endpoint IN (SELECT id FROM objects"
+               " WHERE object = 'webhook_endpoint' AND status = 'disabled')", (now,))
+
+
 def claim_due(db, now, lease_until, limit, per_endpoint, per_account):
     """Claim up to `limit` due deliveries for one attempt each; returns them as dicts with
     the number of the attempt now being made, `payload`, their event's stored JSON, and
