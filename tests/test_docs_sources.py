@@ -39,7 +39,7 @@ def test_a_mandate_in_another_currency_than_the_source_is_refused(app, stripe_ht
         stripe_http.v1.sources.update(source.id, params={"mandate": {"currency": "usd"},
                                                          "metadata": {"k": "v"}})
     assert refused.value.param == "mandate[currency]"
-    assert stripe_http.v1.sources.retrieve(source.id).metadata == {}
+    assert stripe_http.v1.sources.retrieve(source.id).metadata.to_dict() == {}
 
 
 def test_a_card_source_still_refuses_a_mandate(stripe_http):
