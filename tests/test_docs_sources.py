@@ -54,3 +54,29 @@ def test_a_mandate_acceptance_needs_its_status(stripe_http):
         stripe_http.v1.sources.create(params=dict(SEPA, mandate={"acceptance": {
             "type": "online"}}))
     assert refused.value.param == "mandate[acceptance][status]"
+
+
+# -- a card Source's address checks run against owner[address] --------------------------
+
+def test_a_card_source_checks_its_owners_address(stripe_http):
+    """A live card Source made (by Stripe.js) with owner[address] shows both address checks
+    "unchecked" until charged (an observed source.chargeable event); the charge shows what
+    the test card does with that address (4000000000000028: line1 fails, zip passes)."""
+    card = {"number": "4000000000000028", "exp_month": 12, "exp_year": 2040, "cvc": "123"}
+    owner = {"name": "Jenny Rosen", "address": {"line1": "72 Liverpool St",
+                                                "postal_code": "2000", "country": "AU"}}
+    source = stripe_http.v1.sources.create(params={"type": "card", "card": card,
+                                                   "owner": owner})
+    assert (source.card.address_line1_check, source.card.address_zip_check) == (
+        "unchecked", "unchecked")
+    charge = stripe_http.v1.charges.create(params={"amount": 500, "currency": "usd",
+                                                   "source": source.id})
+    checks = charge.payment_method_details.card.checks
+    assert (checks.address_line1_check, checks.address_postal_code_check) == ("fail", "pass")
+
+
+def test_a_card_source_without_an_owner_address_checks_none(stripe_http):
+    card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2040}
+    source = stripe_http.v1.sources.create(params={
+        "type": "card", "card": card, "owner": {"address": {"city": "Sydney"}}})
+    assert (source.card.address_line1_check, source.card.address_zip_check) == (None, None)

@@ -67,7 +67,8 @@ def _card(req, source, params):
         # The card of a Source is given by its details; an existing card goes in `token`.
         raise errors.invalid("Invalid hash", "card")
     if details is not None:
-        card = cards.card_object(req, cards.card_from_hash(req, details, "card"), details)
+        card = cards.card_object(req, cards.card_from_hash(req, details, "card"),
+                                 _with_owner_address(details, source["owner"]))
     else:
         card = _redeem(req, token, "card")
     source["card"] = cards.unchecked(card_details(card))
@@ -76,6 +77,16 @@ def _card(req, source, params):
     source["_charge"] = card["_charge"]
     source["_checks"] = {key: card[key] for key in cards.CHECKS}  # their results, once charged
     return True  # chargeable at once: Stripe records source.chargeable
+
+
+def _with_owner_address(details, owner):
+    """The card hash with owner[address] line1 and postal_code as the address the checks run
+    against, where the hash has none: a live card Source made with owner[address] shows both
+    address checks "unchecked". UNCERTAIN: a Source made from a token keeps the checks of the
+    token's card (its own address), as the token's card was already checked."""
+    address = owner["address"] or {}
+    return {"address_line1": address.get("line1"), "address_zip": address.get("postal_code"),
+            **{key: value for key, value in details.items() if value is not None}}
 
 
 def card_details(card):
