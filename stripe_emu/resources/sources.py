@@ -155,7 +155,8 @@ def retrieve_source(req, source):
 
 
 def modify_source(req, source):
-    """POST /v1/sources/{source}: owner, metadata and (not for receiver flows) amount."""
+    """POST /v1/sources/{source}: owner, metadata, (not for receiver flows) amount and (for
+    bank debits) mandate."""
     params = req.params
     before = common.fetch(req, source, "source", "source")
     _refuse_unsupported(params, before["type"])
