@@ -30,6 +30,21 @@ def _require_currency(source, expected):
                              f"{expected}.", "currency")
 
 
+# The types that take Stripe's `mandate` parameter: the bank debits ("generally for bank
+# debits"). The mandate is checked, not kept: a Source of this API version shows none.
+MANDATE_TYPES = ("ach_debit", "sepa_debit")
+
+
+def check_mandate(mandate, currency):
+    """A mandate's currency, when given, "must match currency of the source" (Stripe's
+    reference for `mandate[currency]`)."""
+    given = (mandate or {}).get("currency")
+    if given is not None and given.lower() != currency:
+        # Invented wording: Stripe documents the rule, not its message.
+        raise errors.invalid(f"Invalid mandate[currency]: it must be {currency}, the currency "
+                             "of the source.", "mandate[currency]")
+
+
 def no_amount(kind_name, amount):
     if amount is not None:
         raise errors.invalid(f"amount is not supported for sources of type {kind_name}: the "
@@ -52,7 +67,8 @@ def _card(req, source, params):
         # The card of a Source is given by its details; an existing card goes in `token`.
         raise errors.invalid("Invalid hash", "card")
     if details is not None:
-        card = cards.card_object(req, cards.card_from_hash(req, details, "card"), details)
+        card = cards.card_object(req, cards.card_from_hash(req, details, "card"),
+                                 _with_owner_address(details, source["owner"]))
     else:
         card = _redeem(req, token, "card")
     source["card"] = cards.unchecked(card_details(card))
@@ -61,6 +77,16 @@ def _card(req, source, params):
     source["_charge"] = card["_charge"]
     source["_checks"] = {key: card[key] for key in cards.CHECKS}  # their results, once charged
     return True  # chargeable at once: Stripe records source.chargeable
+
+
+def _with_owner_address(details, owner):
+    """The card hash with owner[address] line1 and postal_code as the address the checks run
+    against, where the hash has none: a live card Source made with owner[address] shows both
+    address checks "unchecked". UNCERTAIN: a Source made from a token keeps the checks of the
+    token's card (its own address), as the token's card was already checked."""
+    address = owner["address"] or {}
+    return {"address_line1": address.get("line1"), "address_zip": address.get("postal_code"),
+            **{key: value for key, value in details.items() if value is not None}}
 
 
 def card_details(card):
@@ -117,6 +143,7 @@ def _ach_credit_transfer(req, source, params):
 
 def _ach_debit(req, source, params):
     _require_currency(source, "usd")
+    check_mandate(params.get("mandate"), source["currency"])
     details, token = _details_or_token(params, "ach_debit", "token")
     if details is not None:
         profile = testcards.bank_profile(details.get("routing_number"),
@@ -142,6 +169,7 @@ def _ach_debit(req, source, params):
 
 def _sepa_debit(req, source, params):
     _require_currency(source, "eur")
+    check_mandate(params.get("mandate"), source["currency"])
     iban = re.sub(r"\s+", "", (params.get("sepa_debit") or {}).get("iban") or "").upper()
     if not iban:
         raise errors.missing_param("sepa_debit[iban]")

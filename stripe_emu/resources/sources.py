@@ -23,7 +23,7 @@ from .. import errors, events, ids, spec, testcards, webhooks
 from ..payments import defaults
 from ..store import objects
 from . import cards, common, source_transactions
-from .source_types import SOURCE_TYPES, no_amount
+from .source_types import MANDATE_TYPES, SOURCE_TYPES, check_mandate, no_amount
 
 _LIVE = ("chargeable", "pending")  # the states a Source can be attached (and detached) in
 
@@ -41,7 +41,7 @@ def create_source(req):
     if usage not in source_type.usages:
         raise errors.invalid(f"Invalid usage: sources of type {type_name} can only be "
                              f"{' or '.join(source_type.usages)}.", "usage")
-    _refuse_unsupported(params)
+    _refuse_unsupported(params, type_name)
     _check_return_url((params.get("redirect") or {}).get("return_url"))
     source_id = ids.new_id(ids.SOURCE)
     secret = ids.SOURCE_CLIENT_SECRET + ids.random_suffix(24)
@@ -79,10 +79,16 @@ def create_source(req):
     return source
 
 
-def _refuse_unsupported(params):
-    for param in ("mandate", "source_order"):
-        if params.get(param) is not None:
-            raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
+def _refuse_unsupported(params, type_name):
+    """source_order (Klarna) is not emulated; `mandate` is taken by the bank debit types
+    only, as Stripe's reference says it is "generally for bank debits". UNCERTAIN: whether
+    Stripe refuses it on other types; here it is refused rather than silently dropped."""
+    if params.get("source_order") is not None:
+        raise errors.invalid("source_order is not supported by stripe_emu.", "source_order")
+    if params.get("mandate") is not None and type_name not in MANDATE_TYPES:
+        raise errors.invalid(f"mandate is not supported by stripe_emu for sources of type "
+                             f"{type_name}: only {' and '.join(MANDATE_TYPES)} take one.",
+                             "mandate")
 
 
 def _check_return_url(url):
@@ -149,10 +155,12 @@ def retrieve_source(req, source):
 
 
 def modify_source(req, source):
-    """POST /v1/sources/{source}: owner, metadata and (not for receiver flows) amount."""
+    """POST /v1/sources/{source}: owner, metadata, (not for receiver flows) amount and (for
+    bank debits) mandate."""
     params = req.params
     before = common.fetch(req, source, "source", "source")
-    _refuse_unsupported(params)
+    _refuse_unsupported(params, before["type"])
+    check_mandate(params.get("mandate"), before["currency"])
     amount = before["amount"]
     if "amount" in params:
         if before["flow"] == "receiver":
