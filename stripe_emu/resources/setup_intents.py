@@ -112,7 +112,7 @@ def _confirm(req, before, params):
             + intents.MISSING_PAYMENT_METHOD[KIND],
             code="setup_intent_unexpected_state", setup_intent=present(before))
     return_url = params.get("return_url")
-    intents.needs_return_url(before, return_url)
+    authentication.needs_return_url(before, return_url)
     if "payment_method_options" in params:
         before = dict(before, payment_method_options=intents.options(
             params["payment_method_options"], KIND, before["payment_method_options"]))
