@@ -51,3 +51,16 @@ def test_return_url_without_an_application_scheme_is_refused(api, url):
     error = setup(api, status=400, payment_method="pm_card_visa", confirm="true",
                   return_url=url)["error"]
     assert (error["code"], error["param"]) == ("url_invalid", "return_url")
+
+
+@pytest.mark.parametrize("param, value", [("flow_directions[]", "inbound"),
+                                          ("attach_to_self", "true")])
+def test_update_refuses_what_create_refuses_rather_than_dropping_it(api, param, value):
+    # Update takes attach_to_self and flow_directions, which the SetupIntent shows; stripe_emu
+    # emulates neither, so an update is refused as a create is, never answered unchanged.
+    assert setup(api, status=400, **{param: value})["error"]["param"] == param.rstrip("[]")
+    intent = setup(api)
+    error = api.post(f"/v1/setup_intents/{intent['id']}", {param: value,
+                                                            "description": "x"}, status=400)
+    assert error["error"]["param"] == param.rstrip("[]")
+    assert api.get(f"/v1/setup_intents/{intent['id']}")["description"] is None
