@@ -68,13 +68,14 @@ def _location(found, intent):
         url = control_intents.return_url(found) if intent else sources.return_url(found)
         if url is None:
             return None
-        usable = authentication.followable(url)
+        usable = (urllib.parse.urlsplit(url).scheme in ("http", "https")
+                  or authentication.application_url(url))
     except ValueError:
         usable = False
     if not usable:
         # Refused at creation since; a Source from an older snapshot may still have one.
-        raise errors.invalid("This redirect's return_url is not a URL to send the customer "
-                             "back to.")
+        raise errors.invalid("This redirect's return_url is not an http(s) or application "
+                             "URL to send the customer back to.")
     return urllib.parse.quote(url, safe=_URL_CHARACTERS)
 
 

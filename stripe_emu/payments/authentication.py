@@ -84,10 +84,15 @@ def followable(url):
         webhooks.check_url(url)
         return True
     except ValueError:
-        scheme = url.partition("://")[0]
+        return application_url(url) and not any(ord(char) <= 0x20 or ord(char) == 0x7f
+                                                 for char in url)
+
+
+def application_url(url):
+    """Whether `url` is `scheme://…` of an application, not of a browser."""
+    scheme = url.partition("://")[0]
     return (re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme) is not None
-            and scheme.lower() not in _NOT_APPLICATIONS and len(url) > len(scheme) + 3
-            and not any(ord(char) <= 0x20 or ord(char) == 0x7f for char in url))
+            and scheme.lower() not in _NOT_APPLICATIONS and len(url) > len(scheme) + 3)
 
 
 def needs_return_url(intent, return_url, off_session=False):
