@@ -12,6 +12,7 @@ import re
 import urllib.parse
 
 from . import control_intents, errors, wire
+from .payments import authentication
 from .resources import sources
 
 # What a Location header keeps as is: the URL syntax characters and existing %-escapes;
@@ -67,13 +68,14 @@ def _location(found, intent):
         url = control_intents.return_url(found) if intent else sources.return_url(found)
         if url is None:
             return None
-        usable = urllib.parse.urlsplit(url).scheme in ("http", "https")
+        usable = (urllib.parse.urlsplit(url).scheme in ("http", "https")
+                  or authentication.application_url(url))
     except ValueError:
         usable = False
     if not usable:
         # Refused at creation since; a Source from an older snapshot may still have one.
-        raise errors.invalid("This redirect's return_url is not an http(s) URL to send the "
-                             "customer back to.")
+        raise errors.invalid("This redirect's return_url is not an http(s) or application "
+                             "URL to send the customer back to.")
     return urllib.parse.quote(url, safe=_URL_CHARACTERS)
 
 

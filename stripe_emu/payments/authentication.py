@@ -6,11 +6,12 @@ customer back, and what an approval or a failure leaves on the intent.
 The page itself is control_redirect.py's (with control_intents.py); moving the intent on after
 it is the resource's `finish_authentication`.
 """
+import re
 import urllib.parse
 
-from .. import errors
+from .. import errors, webhooks
 from ..resources import cards
-from .intents import last_error
+from .intents import NOUNS, last_error
 
 # What 3D Secure says on a Charge or SetupAttempt once the customer authenticated.
 # UNCERTAIN: the flow and version of Stripe's test authentication.
@@ -68,6 +69,49 @@ def action_not_handled():
         "integration to handle actions at "
         "https://stripe.com/docs/payments/payment-intents/upgrade-to-handle-actions.",
         status=402, type="card_error", code="requires_action_not_handled")
+
+
+# Schemes a browser runs or reads itself rather than handing to an application.
+_NOT_APPLICATIONS = ("http", "https", "javascript", "data", "vbscript", "file", "blob", "about")
+
+
+def followable(url):
+    """Whether a customer's browser can be sent back to `url` after authenticating: an
+    absolute http(s) URL (as webhook URLs), or — "if you'd prefer to redirect to a mobile
+    application, you can alternatively supply an application URI scheme" (Stripe's
+    reference) — `scheme://…` of an application. UNCERTAIN: how much more Stripe checks."""
+    try:
+        webhooks.check_url(url)
+        return True
+    except ValueError:
+        return application_url(url) and not any(ord(char) <= 0x20 or ord(char) == 0x7f
+                                                 for char in url)
+
+
+def application_url(url):
+    """Whether `url` is `scheme://…` of an application, not of a browser."""
+    scheme = url.partition("://")[0]
+    return (re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme) is not None
+            and scheme.lower() not in _NOT_APPLICATIONS and len(url) > len(scheme) + 3)
+
+
+def needs_return_url(intent, return_url, off_session=False):
+    """Refuse to confirm without `return_url` an intent that may redirect (2023-08-16), and
+    a return_url a browser cannot follow (`followable`)."""
+    if return_url:
+        if not followable(return_url):
+            raise errors.invalid("Not a valid URL", "return_url", "url_invalid")
+        return
+    apm = intent["automatic_payment_methods"]
+    if off_session or not apm or apm.get("allow_redirects") == "never":
+        return
+    raise errors.invalid(
+        f"This {NOUNS[intent['object']]} is configured to accept payment methods enabled in "
+        "your Dashboard. Because some of these payment methods might redirect your customer "
+        "off of your page, you must provide a `return_url`. If you don't want to accept "
+        "redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` "
+        "and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup "
+        "Intents and Payment Intents.")
 
 
 def next_action(req, intent, return_url):

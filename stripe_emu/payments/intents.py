@@ -9,7 +9,7 @@ Stripe's `…_unexpected_state` error.
 """
 import hmac
 
-from .. import errors, events, ids, webhooks
+from .. import errors, events, ids
 from ..expand import present
 from ..store import objects
 from ..resources import common
@@ -59,13 +59,13 @@ _PUBLISHABLE = {
                      "livemode", "next_action", "payment_method", "payment_method_types",
                      "status", "usage"),
 }
-_NOUNS = {"payment_intent": "PaymentIntent", "setup_intent": "SetupIntent"}
+NOUNS = {"payment_intent": "PaymentIntent", "setup_intent": "SetupIntent"}
 # The end of Stripe's refusal to confirm an intent without a PaymentMethod (a request log
 # quoted in public code).
 MISSING_PAYMENT_METHOD = {
     kind: f"You can either update the {noun} with a payment method and then confirm it "
           "again, or confirm it again directly with a payment method."
-    for kind, noun in _NOUNS.items()}
+    for kind, noun in NOUNS.items()}
 # How "No such …" names each kind (the API's and the control plane's).
 ERROR_NOUNS = {"payment_intent": "payment_intent", "setup_intent": "setupintent"}
 
@@ -89,7 +89,7 @@ def fetch(req, intent_id, kind):
         if not isinstance(given, str) or not hmac.compare_digest(
                 given.encode(), intent["client_secret"].encode()):
             raise errors.invalid(f"The client_secret provided does not match the client_secret "
-                                 f"associated with the {_NOUNS[kind]}.", "client_secret")
+                                 f"associated with the {NOUNS[kind]}.", "client_secret")
     return intent
 
 
@@ -116,7 +116,7 @@ def unexpected_state(intent, action, param=None):
     """Stripe's 400 for an action the intent's status does not allow, carrying the intent;
     for an update, `param` names the field the status no longer lets change."""
     kind, status = intent["object"], intent["status"]
-    noun, allowed = _NOUNS[kind], MOVES[kind][action]
+    noun, allowed = NOUNS[kind], MOVES[kind][action]
     if param is not None:
         message = (f"This {noun}'s {param} could not be updated because it has a status of "
                    f"{status}. You may only update the {param} of a {noun} with one of the "
@@ -246,7 +246,7 @@ def update(req, before, after):
     if "customer" in params:
         if before["customer"] and params["customer"] != before["customer"]:
             # UNCERTAIN wording; Stripe does not let an intent change customer.
-            raise errors.invalid(f"You cannot change the customer of a {_NOUNS[kind]}.",
+            raise errors.invalid(f"You cannot change the customer of a {NOUNS[kind]}.",
                                  "customer")
         after["customer"] = customer(req, params["customer"])
     if params.get("payment_method_types"):
@@ -291,27 +291,6 @@ def automatic_payment_methods(given_apm, given_types, api_version):
             "enabled": True}, ["card"]
 
 
-def needs_return_url(intent, return_url, off_session=False):
-    """Refuse to confirm without `return_url` an intent that may redirect (2023-08-16), and
-    a return_url a browser cannot follow (absolute http or https, as webhook URLs)."""
-    if return_url:
-        try:
-            webhooks.check_url(return_url)
-        except ValueError:
-            raise errors.invalid("Not a valid URL", "return_url", "url_invalid")
-        return
-    apm = intent["automatic_payment_methods"]
-    if off_session or not apm or apm.get("allow_redirects") == "never":
-        return
-    raise errors.invalid(
-        f"This {_NOUNS[intent['object']]} is configured to accept payment methods enabled in "
-        "your Dashboard. Because some of these payment methods might redirect your customer "
-        "off of your page, you must provide a `return_url`. If you don't want to accept "
-        "redirect-based payment methods, set `automatic_payment_methods[enabled]` to `true` "
-        "and `automatic_payment_methods[allow_redirects]` to `never` when creating Setup "
-        "Intents and Payment Intents.")
-
-
 def payment_method_to_confirm(req, intent, params):
     """The PaymentMethod a confirmation uses: `payment_method`, or the one the intent has;
     checked against the intent's customer. None when there is none."""
@@ -339,7 +318,7 @@ def check_customer(intent, pm):
             raise errors.invalid(
                 f"The `payment_method` parameter supplied {pm['id']} belongs to the Customer "
                 f"{pm['customer']}. Please include the Customer in the `customer` parameter "
-                f"on the {_NOUNS[intent['object']]}.", "payment_method")
+                f"on the {NOUNS[intent['object']]}.", "payment_method")
         # Stripe's wording, as integrations quote it ("does not belong to the Customer you
         # supplied").
         raise errors.invalid(
@@ -348,7 +327,7 @@ def check_customer(intent, pm):
             "belongs to instead.", "payment_method")
     if pm.get("_consumed") or (pm.get("_used") and pm["customer"] is None):
         raise errors.invalid(
-            f"The provided PaymentMethod was previously used with a {_NOUNS[intent['object']]} "
+            f"The provided PaymentMethod was previously used with a {NOUNS[intent['object']]} "
             "without Customer attachment, shared with a connected account without Customer "
             "attachment, or was detached from a Customer. It may not be used again. To use a "
             "PaymentMethod multiple times, you must attach it to a Customer first.",

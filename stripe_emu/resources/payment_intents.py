@@ -270,7 +270,7 @@ def _confirm(req, before, params):
             intents.automatic_payment_methods(None, params["payment_method_types"],
                                               req.api_version)
     return_url = params.get("return_url")
-    intents.needs_return_url(intent, return_url, off_session)
+    authentication.needs_return_url(intent, return_url, off_session)
     authentication.check_error_on_requires_action(intent, params)
     _set_unset(req, intent, params, ("capture_method", "receipt_email", "setup_future_usage"))
     common.email(intent["receipt_email"], "receipt_email")

@@ -24,10 +24,7 @@ def create_setup_intent(req):
     apm, types = intents.automatic_payment_methods(params.get("automatic_payment_methods"),
                                                    params.get("payment_method_types"),
                                                    req.api_version)
-    for param in ("mandate_data", "single_use", "on_behalf_of", "attach_to_self",
-                  "flow_directions"):
-        if params.get(param):
-            raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
+    _refuse_not_emulated(params)
     if params.get("return_url") and not params.get("confirm"):
         raise errors.invalid("You can only specify `return_url` when `confirm` is true.",
                              "return_url")
@@ -66,6 +63,7 @@ def retrieve_setup_intent(req, intent):
 
 
 def update_setup_intent(req, intent):
+    _refuse_not_emulated(req.params)
     before = intents.fetch_to_update(req, intent, KIND)
     after = dict(before)
     if "description" in req.params:
@@ -97,6 +95,15 @@ def list_setup_intents(req):
                             fields=wanted)
 
 
+def _refuse_not_emulated(params):
+    """Refuse what only mandates and Connect use (create takes them all, update the last
+    two): silently dropped, they would not show on the SetupIntent."""
+    for param in ("mandate_data", "single_use", "on_behalf_of", "attach_to_self",
+                  "flow_directions"):
+        if params.get(param):
+            raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
+
+
 def _missing(bad):
     return f"No such setupintent: '{bad}'"
 
@@ -112,7 +119,7 @@ def _confirm(req, before, params):
             + intents.MISSING_PAYMENT_METHOD[KIND],
             code="setup_intent_unexpected_state", setup_intent=present(before))
     return_url = params.get("return_url")
-    intents.needs_return_url(before, return_url)
+    authentication.needs_return_url(before, return_url)
     if "payment_method_options" in params:
         before = dict(before, payment_method_options=intents.options(
             params["payment_method_options"], KIND, before["payment_method_options"]))
