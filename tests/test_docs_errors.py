@@ -25,6 +25,10 @@ def _refused(api, method, path, params):
     ("/v1/charges", {"amount": "1000", "currency": "usd", "source": "tok_visa",
                      "description": ""}, "description"),
     ("/v1/setup_intents", {"payment_method": ""}, "payment_method"),
+    ("/v1/payment_intents", {"amount": "1000", "currency": "usd",
+                             "payment_method_types[]": ""}, "payment_method_types[0]"),
+    ("/v1/setup_intents", {"payment_method_types[]": "card", "payment_method_types[1]": ""},
+     "payment_method_types[1]"),
 ])
 def test_an_empty_value_for_a_parameter_that_cannot_be_unset_is_refused(
         api, path, params, param):

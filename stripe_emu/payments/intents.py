@@ -275,6 +275,8 @@ def automatic_payment_methods(given_apm, given_types, api_version):
     if not given_types and given_apm is None and api_version < AUTOMATIC_BY_DEFAULT:
         return None, ["card"]
     if given_types:
+        if None in given_types:  # `payment_method_types[]=`
+            raise errors.invalid_empty(f"payment_method_types[{given_types.index(None)}]")
         unknown = [kind for kind in given_types if kind != "card"]
         if unknown:
             raise errors.invalid(f"The payment method type {unknown[0]!r} is not available in "
