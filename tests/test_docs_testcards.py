@@ -331,3 +331,27 @@ def test_the_page_payment_methods_that_ask_for_authentication(stripe_http, payme
         "amount": 2000, "currency": "eur", "payment_method": payment_method,
         "payment_method_types": ["card"], "confirm": True})
     assert intent.status == "requires_action"
+
+
+# -- invalid data ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("card, code, param", [
+    ({"exp_month": "13"}, "invalid_expiry_month", "exp_month"),
+    # "Use a year up to 50 years in the past, such as 95": a two-digit year is 19YY when
+    # 20YY would be more than 50 years ahead.
+    ({"exp_year": "95"}, "invalid_expiry_year", "exp_year"),
+    ({"cvc": "99"}, "invalid_cvc", "cvc"),
+    ({"number": "4242424242424241"}, "incorrect_number", "number")])
+def test_invalid_data_is_refused_with_its_code(stripe_http, card, code, param):
+    fields = {"number": "4242424242424242", "exp_month": "12", "exp_year": str(NEXT_YEAR),
+              "cvc": "123", **card}
+    error = declined(lambda: stripe_http.v1.tokens.create({"card": fields}))
+    assert (error.code, error.param) == (code, param)
+    error = declined(lambda: stripe_http.v1.payment_methods.create({"type": "card",
+                                                                     "card": fields}))
+    assert (error.code, error.param) == (code, param)
+
+
+def test_a_two_digit_year_of_the_next_fifty_years_is_this_century(stripe_http):
+    card = token_card(stripe_http, "4242424242424242", exp_year=str(NEXT_YEAR % 100))
+    assert card.exp_year == NEXT_YEAR

@@ -235,14 +235,17 @@ def validate_card_number(number) -> str:
 
 def validate_expiry(exp_month, exp_year, today) -> tuple[int, int]:
     """(month, four-digit year), or raise 402 invalid_expiry_month / invalid_expiry_year.
-    Two-digit years mean 20YY; an expiry before `today`'s month counts against the year."""
+    Two-digit years mean 20YY, or 19YY when 20YY is more than 50 years ahead (the testing
+    page: "invalid_expiry_year: Use a year up to 50 years in the past, such as 95";
+    UNCERTAIN: where Stripe's window ends); an expiry before `today`'s month counts against
+    the year."""
     month, year = (int(v) if re.fullmatch(r"\s*[0-9]{1,9}\s*", str(v)) else None
                    for v in (exp_month, exp_year))
     if month is None or not 1 <= month <= 12:
         raise card_error("invalid_expiry_month", "Your card's expiration month is invalid.",
                          "exp_month")
     if year is not None and year < 100:
-        year += 2000
+        year += 2000 if 2000 + year <= today.year + 50 else 1900
     if year is None or (year, month) < (today.year, today.month):
         raise card_error("invalid_expiry_year", "Your card's expiration year is invalid.",
                          "exp_year")
