@@ -355,3 +355,19 @@ def test_invalid_data_is_refused_with_its_code(stripe_http, card, code, param):
 def test_a_two_digit_year_of_the_next_fifty_years_is_this_century(stripe_http):
     card = token_card(stripe_http, "4242424242424242", exp_year=str(NEXT_YEAR % 100))
     assert card.exp_year == NEXT_YEAR
+
+
+def test_the_incorrect_cvc_card_declines_only_when_a_cvc_is_given(stripe_http):
+    # "To simulate an incorrect CVC, you must provide one … If you don't provide a CVC, Stripe
+    # doesn't perform the CVC check, so the check can't fail."
+    fields = {"number": "4000000000000127", "exp_month": "12", "exp_year": str(NEXT_YEAR)}
+    token = stripe_http.v1.tokens.create({"card": fields})
+    customer = stripe_http.v1.customers.create({"source": token.id})
+    charge = stripe_http.v1.charges.create({"amount": 2000, "currency": "usd",
+                                            "customer": customer.id})
+    assert (charge.status, charge.source.cvc_check) == ("succeeded", None)
+    method = stripe_http.v1.payment_methods.create({"type": "card", "card": fields})
+    assert paid_card(stripe_http, method.id).status == "succeeded"
+    error = declined(lambda: stripe_http.v1.customers.create({
+        "source": stripe_http.v1.tokens.create({"card": {**fields, "cvc": "123"}}).id}))
+    assert error.code == "incorrect_cvc"

@@ -275,6 +275,15 @@ class NewCard(NamedTuple):
     cvc_supplied: bool
     address_supplied: bool = False  # checked as if an address had been given with it
 
+    def decline(self) -> Decline | None:
+        """What the card declines with (CardProfile.decline), but the incorrect-CVC card
+        only when a CVC came with it: "If you don't provide a CVC, Stripe doesn't perform
+        the CVC check, so the check can't fail" (the testing page)."""
+        decline = self.profile.decline
+        if decline and decline.code == "incorrect_cvc" and not self.cvc_supplied:
+            return None
+        return decline
+
 
 def card_from_params(number, exp_month, exp_year, cvc=None, *, today) -> NewCard:
     """Validate raw card fields in Stripe's order (number, expiry, CVC) and profile the card."""
