@@ -371,3 +371,22 @@ def test_the_incorrect_cvc_card_declines_only_when_a_cvc_is_given(stripe_http):
     error = declined(lambda: stripe_http.v1.customers.create({
         "source": stripe_http.v1.tokens.create({"card": {**fields, "cvc": "123"}}).id}))
     assert error.code == "incorrect_cvc"
+
+
+@pytest.mark.parametrize("name, networks", [
+    ("visa_cartesBancaires", ["cartes_bancaires", "visa"]),
+    ("mastercard_cartesBancaires", ["cartes_bancaires", "mastercard"]),
+    ("visa_debit_eftposAuCoBranded", ["eftpos_au", "visa"]),
+    ("mastercard_debit_eftposAuCoBranded", ["eftpos_au", "mastercard"]),
+    ("visa", ["visa"])])
+def test_a_co_branded_payment_method_is_available_on_both_networks(stripe_http, name,
+                                                                    networks):
+    method = stripe_http.v1.payment_methods.create({"type": "card",
+                                                    "card": {"token": "tok_" + name}})
+    assert (method.card.networks.available, method.card.networks.preferred) == (networks,
+                                                                                None)
+    intent = stripe_http.v1.payment_intents.create({
+        "amount": 2000, "currency": "eur", "payment_method": "pm_card_" + name,
+        "payment_method_types": ["card"]})
+    used = stripe_http.v1.payment_methods.retrieve(intent.payment_method)
+    assert used.card.networks.available == networks

@@ -322,20 +322,29 @@ _AVAILABLE_AT_ONCE = {"4000000000000077", "4000003720000278"}
 # (failure_reason expired_or_canceled_card); "… its status begins as pending. Some time
 # later, its status transitions to succeeded".
 _REFUNDS_LATER = {"4000000000005126": "fails", "4000000000007726": "succeeds"}
+# The co-branded cards (international_cards.py): the networks a payment can go over, in the
+# order Stripe's own co-branded fixtures list them (the local network first).
+_NETWORKS = {"4000002500001001": ["cartes_bancaires", "visa"],
+             "5555552500001001": ["cartes_bancaires", "mastercard"],
+             "4000050360000001": ["eftpos_au", "visa"],
+             "5555050360000080": ["eftpos_au", "mastercard"]}
 
 
 def charge_behaviour(number) -> dict:
     """What charging this card number does beyond its decline (CardProfile.decline): its
     Radar risk level, whether its funds skip the pending balance, what its refunds do later
-    ("fails", "succeeds" or None), and how a card that attached declines its charges
-    (`charge_decline`, a Decline's fields, for CardProfile.charge_fails). JSON-ready, so a
-    card can keep it (cards.card_object stores it as `_charge`)."""
+    ("fails", "succeeds" or None), how a card that attached declines its charges
+    (`charge_decline`, a Decline's fields, for CardProfile.charge_fails), and a co-branded
+    card's `networks`. JSON-ready, so a card can keep it (cards.card_object stores it as
+    `_charge`)."""
     n = str(number)
     behaviour = {"risk_level": _RISK_LEVELS.get(n, "normal"),
                  "available_at_once": n in _AVAILABLE_AT_ONCE,
                  "refund_later": _REFUNDS_LATER.get(n)}
     if n in _CHARGE_FAILS:
         behaviour["charge_decline"] = list(_CHARGE_FAILS[n])
+    if n in _NETWORKS:
+        behaviour["networks"] = _NETWORKS[n]
     return behaviour
 
 
