@@ -390,3 +390,35 @@ def test_a_co_branded_payment_method_is_available_on_both_networks(stripe_http, 
         "payment_method_types": ["card"]})
     used = stripe_http.v1.payment_methods.retrieve(intent.payment_method)
     assert used.card.networks.available == networks
+
+
+def test_the_decline_after_attaching_payment_method_attaches_then_declines(stripe_http):
+    customer = stripe_http.v1.customers.create()
+    method = stripe_http.v1.payment_methods.attach("pm_card_chargeCustomerFail",
+                                                   {"customer": customer.id})
+    assert method.customer == customer.id
+    error = declined(lambda: paid_card(stripe_http, method.id, customer=customer.id))
+    assert (error.code, error.decline_code) == ("card_declined", "generic_decline")
+
+
+@pytest.mark.parametrize("payment_method, status", [
+    ("pm_card_bypassPending", "available"), ("pm_card_bypassPendingInternational", "available"),
+    ("pm_card_visa", "pending")])
+def test_the_bypass_pending_payment_methods_fund_the_available_balance(stripe_http,
+                                                                        payment_method,
+                                                                        status):
+    charge = paid_card(stripe_http, payment_method)
+    payment = stripe_http.v1.balance_transactions.retrieve(charge.balance_transaction)
+    assert payment.status == status
+    balance = stripe_http.v1.balance.retrieve()
+    assert (balance.available[0].amount > 0) == (status == "available")
+
+
+@pytest.mark.parametrize("payment_method, first", [
+    ("pm_card_pendingRefund", "pending"), ("pm_card_refundFail", "succeeded"),
+    ("pm_card_visa", "succeeded")])
+def test_the_refund_payment_methods_refunds_begin_as_the_page_says(stripe_http,
+                                                                   payment_method, first):
+    charge = paid_card(stripe_http, payment_method)
+    refund = stripe_http.v1.refunds.create({"charge": charge.id})
+    assert refund.status == first
