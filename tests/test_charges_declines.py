@@ -16,7 +16,8 @@ def charge(api, source, status=200, **params):
 @pytest.mark.parametrize("token, code, decline_code, message, param", DECLINES + [
     ("tok_chargeDeclinedStolenCard", "card_declined", "stolen_card", DECLINED, None),
     ("tok_visa_chargeDeclinedVelocityLimitExceeded", "card_declined", "card_velocity_exceeded",
-     DECLINED, None),
+     "Your card was declined for making repeated attempts too frequently or exceeding its "
+     "amount limit.", None),
 ])
 def test_declines_are_stored_failed_and_answered_402(api, token, code, decline_code, message,
                                                      param):

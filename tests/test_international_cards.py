@@ -29,6 +29,16 @@ INTERNATIONAL_TOKENS = {
     "tok_in": ("4000003560000008", "IN", "credit"), "tok_jp": ("4000003920000003", "JP", "credit"),
     "tok_my": ("4000004580000002", "MY", "credit"), "tok_nz": ("4000005540000008", "NZ", "credit"),
     "tok_sg": ("4000007020000003", "SG", "credit"), "tok_th": ("4000007640000003", "TH", "credit"),
+    # The rest of the testing page's "by country" tokens.
+    "tok_th_credit": ("4000007640000003", "TH", "credit"),
+    "tok_cl": ("4000001520000001", "CL", "credit"), "tok_co": ("4000001700000003", "CO", "credit"),
+    "tok_cr": ("4000001880000005", "CR", "credit"), "tok_ec": ("4000002180000000", "EC", "credit"),
+    "tok_pa": ("4000005910000000", "PA", "credit"), "tok_py": ("4000006000000066", "PY", "credit"),
+    "tok_pe": ("4000006040000068", "PE", "credit"), "tok_uy": ("4000008580000003", "UY", "credit"),
+    "tok_bg": ("4000001000000000", "BG", "credit"), "tok_by": ("4000001120000005", "BY", "credit"),
+    "tok_cy": ("4000001960000008", "CY", "credit"), "tok_cz": ("4000002030000002", "CZ", "credit"),
+    "tok_hu": ("4000003480000005", "HU", "credit"), "tok_mt": ("4000004700000007", "MT", "credit"),
+    "tok_ro": ("4000006420000001", "RO", "credit"), "tok_tw": ("4000001580000008", "TW", "credit"),
 }
 
 

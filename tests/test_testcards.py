@@ -33,8 +33,6 @@ TOKENS = {  # token -> (number, brand, funding)
     "tok_amex": ("378282246310005", "American Express", "credit"),
     "tok_discover": ("6011111111111117", "Discover", "credit"),
     "tok_diners": ("3056930009020004", "Diners Club", "credit"),
-    "tok_jcb": ("3566002020360505", "JCB", "credit"),
-    "tok_unionpay": ("6200000000000005", "UnionPay", "credit"),
     "tok_bypassPending": ("4000000000000077", "Visa", "credit"),
     "tok_chargeDeclined": ("4000000000000002", "Visa", "credit"),
     "tok_visa_chargeDeclined": ("4000000000000002", "Visa", "credit"),
@@ -62,6 +60,37 @@ TOKENS = {  # token -> (number, brand, funding)
     "tok_riskLevelElevated": ("4000000000009235", "Visa", "credit"),
     "tok_refundFail": ("4000000000005126", "Visa", "credit"),
     "tok_pendingRefund": ("4000000000007726", "Visa", "credit"),
+    # More of the testing page's tokens (tests/test_docs_testcards.py uses them).
+    "tok_visa_chargeDeclinedExpiredCard": ("4000000000000069", "Visa", "credit"),
+    "tok_visa_chargeDeclinedIncorrectCvc": ("4000000000000127", "Visa", "credit"),
+    "tok_visa_chargeDeclinedProcessingError": ("4000000000000119", "Visa", "credit"),
+    "tok_visa_chargeDeclinedFraudulent": ("4100000000000019", "Visa", "credit"),
+    "tok_visa_debit_chargeDeclinedInsufficientFunds": ("4000056655669996", "Visa", "debit"),
+    "tok_visa_chargeCustomerFail": ("4000000000000341", "Visa", "credit"),
+    "tok_visa_chargeCustomerFailLostCard": ("4000000000009870", "Visa", "credit"),
+    "tok_visa_chargeCustomerFailStolenCard": ("4000000000003410", "Visa", "credit"),
+    "tok_cvcCheckFailElevatedRisk": ("4000058400307872", "Visa", "credit"),
+    "tok_avsZipFailElevatedRisk": ("4000058400306072", "Visa", "credit"),
+    "tok_createDispute": ("4000000000000259", "Visa", "credit"),
+    "tok_createDisputeProductNotReceived": ("4000000000002685", "Visa", "credit"),
+    "tok_createDisputeInquiry": ("4000000000001976", "Visa", "credit"),
+    "tok_createIssuerFraudRecord": ("4000000000005423", "Visa", "credit"),
+    "tok_createMultipleDisputes": ("4000000404000079", "Visa", "credit"),
+    "tok_createCe3EligibleDispute": ("4000000404000038", "Visa", "credit"),
+    "tok_createComplianceDispute": ("4000008400000779", "Visa", "credit"),
+}
+# Tokens of cards from outside the US that are not Visa credit cards: token -> (number,
+# brand, funding, country).
+TOKENS_ABROAD = {
+    "tok_jcb": ("3566002020360505", "JCB", "credit", "JP"),
+    "tok_unionpay": ("6200000000000005", "UnionPay", "credit", "CN"),
+    "tok_gb_mastercard": ("5555558265554449", "MasterCard", "credit", "GB"),
+    "tok_th_debit": ("4000057640000008", "Visa", "debit", "TH"),
+    "tok_visa_cartesBancaires": ("4000002500001001", "Visa", "credit", "FR"),
+    "tok_mastercard_cartesBancaires": ("5555552500001001", "MasterCard", "credit", "FR"),
+    "tok_visa_debit_eftposAuCoBranded": ("4000050360000001", "Visa", "debit", "AU"),
+    "tok_mastercard_debit_eftposAuCoBranded": ("5555050360000080", "MasterCard", "debit",
+                                               "AU"),
 }
 
 DECLINED = "Your card was declined."
@@ -72,7 +101,9 @@ DECLINES = {  # number -> (code, decline_code, message, param), docs.stripe.com/
     "4000000000009987": ("card_declined", "lost_card", DECLINED, None),
     "4000000000009979": ("card_declined", "stolen_card", DECLINED, None),
     "4100000000000019": ("card_declined", "fraudulent", DECLINED, None),
-    "4000000000006975": ("card_declined", "card_velocity_exceeded", DECLINED, None),
+    "4000000000006975": ("card_declined", "card_velocity_exceeded",
+                         "Your card was declined for making repeated attempts too frequently "
+                         "or exceeding its amount limit.", None),
     "4000000000000069": ("expired_card", "expired_card", "Your card has expired.", "exp_month"),
     "4000000000000127": ("incorrect_cvc", "incorrect_cvc",
                          "Your card's security code is incorrect.", "cvc"),
@@ -107,7 +138,9 @@ def test_brand_cards(number, brand_funding):
     p = tc.card_profile(number)
     assert (p.brand, p.funding) == brand_funding
     assert tc.brand_for(number) == brand_funding[0]
-    assert (p.country, p.last4, p.number) == ("US", number[-4:], number)
+    # The testing page lists tok_jcb under Japan; JCB and UnionPay cards are not US ones.
+    country = {"JCB": "JP", "UnionPay": "CN"}.get(brand_funding[0], "US")
+    assert (p.country, p.last4, p.number) == (country, number[-4:], number)
     assert p.decline is None and not p.charge_fails
 
 
@@ -145,12 +178,19 @@ def test_magic_tokens(token, expected):
     assert (card.exp_month, card.exp_year, card.cvc_supplied) == (6, 2026, True)
 
 
+@pytest.mark.parametrize("token, expected", TOKENS_ABROAD.items())
+def test_magic_tokens_abroad(token, expected):
+    number, brand, funding, country = expected
+    p = tc.magic_token(token, TODAY).profile
+    assert (p.number, p.brand, p.funding, p.country) == (number, brand, funding, country)
+
+
 def test_unknown_tokens():
     assert tc.magic_token("tok_nope", TODAY) is None
     assert tc.magic_token("tok_1abc", TODAY) is None
     assert tc.magic_token("btok_us", TODAY) is None
-    assert set(TOKENS) | set(INTERNATIONAL_TOKENS) | set(THREE_D_SECURE_TOKENS) == set(
-        tc.MAGIC_TOKENS)
+    assert set(TOKENS) | set(TOKENS_ABROAD) | set(INTERNATIONAL_TOKENS) | set(
+        THREE_D_SECURE_TOKENS) == set(tc.MAGIC_TOKENS)
 
 
 def test_default_expiry_is_a_future_date():

@@ -57,7 +57,8 @@ def card_address(card):
 
 def _card_hash(card, checks, behaviour):
     """A PaymentMethod's `card` hash for a card (or a Source's card hash): `checks` as they
-    show, `behaviour` the object keeping the test card's 3D Secure rule."""
+    show, `behaviour` the object keeping the test card's 3D Secure rule and `_charge`."""
+    networks = (behaviour.get("_charge") or {}).get("networks") or [brand(card["brand"])]
     return {
         "brand": brand(card["brand"]),
         "checks": checks,
@@ -68,7 +69,7 @@ def _card_hash(card, checks, behaviour):
         "funding": card["funding"],
         "generated_from": None,
         "last4": card["last4"],
-        "networks": {"available": [brand(card["brand"])], "preferred": None},
+        "networks": {"available": networks, "preferred": None},
         "three_d_secure_usage": {
             "supported": cards.three_d_secure(behaviour).support != "not_supported"},
         "wallet": None,

@@ -38,7 +38,9 @@ def decide(card):
                         "Stripe blocked this payment as too risky.", "blocked",
                         "block_if_high_risk"), _BLOCKED
     if decline is None and card.get("_charge_fails"):
-        decline = _GENERIC
+        # Cards kept before charge_decline existed decline generically.
+        fails = (card.get("_charge") or {}).get("charge_decline")
+        decline = testcards.Decline(*fails) if fails else _GENERIC
     if decline is not None:
         seller = ("The bank did not return any further details with this decline."
                   if decline.decline_code == "generic_decline" else

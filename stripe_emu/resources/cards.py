@@ -72,7 +72,7 @@ def card_object(req, new_card, params=None, customer=None):
         "tokenization_method": None,
         # What the card does later: decline at attach (and at charge), or attach and then
         # fail every charge (tok_chargeCustomerFail).
-        "_decline": list(profile.decline) if profile.decline else None,
+        "_decline": list(new_card.decline()) if new_card.decline() else None,
         "_charge_fails": profile.charge_fails,
         # When it was made (Stripe's card JSON has no `created`; its PaymentMethod view has).
         "_created": req.now,

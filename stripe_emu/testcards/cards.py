@@ -24,35 +24,59 @@ _CARDS = {
     "6011111111111117": ("Discover", "credit", "tok_discover"),
     "6011000990139424": ("Discover", "credit", ""), "6011981111111113": ("Discover", "debit", ""),
     "3056930009020004": ("Diners Club", "credit", "tok_diners"),
-    "3566002020360505": ("JCB", "credit", "tok_jcb"),
-    "6200000000000005": ("UnionPay", "credit", "tok_unionpay"),
-    # Second numbers of a brand: no token of their own.
+    # Second numbers of a brand: no token of their own. UNCERTAIN: BCcard and DinaCard's
+    # number is a Discover card (its IIN range; Stripe names no brand for it).
     "2223003122003222": ("MasterCard", "credit", ""),
     "371449635398431": ("American Express", "credit", ""),
     "36227206271667": ("Diners Club", "credit", ""),
+    "6555900000604105": ("Discover", "credit", ""),
+    # HSA and FSA cards: their magic PaymentMethods are in _PAYMENT_METHODS below.
+    "4000051230000072": ("Visa", "debit", ""), "5200828282828897": ("MasterCard", "debit", ""),
     # Behaviour cards (see the tables below).
     "4000000000000077": (*_V, "tok_bypassPending"),
     "4000000000000002": (*_V, "tok_chargeDeclined tok_visa_chargeDeclined"),
+    # UNCERTAIN: the page gives this token no number; a Visa debit number of ours.
+    "4000056655669996": ("Visa", "debit", "tok_visa_debit_chargeDeclinedInsufficientFunds"),
     "4000000000009995": (*_V, "tok_chargeDeclinedInsufficientFunds "
                               "tok_visa_chargeDeclinedInsufficientFunds"),
     "4000000000009987": (*_V, "tok_chargeDeclinedLostCard tok_visa_chargeDeclinedLostCard"),
     "4000000000009979": (*_V, "tok_chargeDeclinedStolenCard tok_visa_chargeDeclinedStolenCard"),
-    "4100000000000019": (*_V, "tok_chargeDeclinedFraudulent tok_radarBlock"),
+    "4100000000000019": (*_V, "tok_chargeDeclinedFraudulent tok_visa_chargeDeclinedFraudulent "
+                              "tok_radarBlock"),
     "4000000000006975": (*_V, "tok_visa_chargeDeclinedVelocityLimitExceeded"),
-    "4000000000000069": (*_V, "tok_chargeDeclinedExpiredCard"),
-    "4000000000000127": (*_V, "tok_chargeDeclinedIncorrectCvc"),
-    "4000000000000119": (*_V, "tok_chargeDeclinedProcessingError"),
-    "4000000000000341": (*_V, "tok_chargeCustomerFail"),
+    "4000000000000069": (*_V, "tok_chargeDeclinedExpiredCard tok_visa_chargeDeclinedExpiredCard"),
+    "4000000000000127": (*_V, "tok_chargeDeclinedIncorrectCvc "
+                              "tok_visa_chargeDeclinedIncorrectCvc"),
+    "4000000000000119": (*_V, "tok_chargeDeclinedProcessingError "
+                              "tok_visa_chargeDeclinedProcessingError"),
+    "4000000000000341": (*_V, "tok_chargeCustomerFail tok_visa_chargeCustomerFail"),
+    # UNCERTAIN: the page gives these two tokens no number; numbers of ours.
+    "4000000000009870": (*_V, "tok_visa_chargeCustomerFailLostCard"),
+    "4000000000003410": (*_V, "tok_visa_chargeCustomerFailStolenCard"),
     "4000000000000101": (*_V, "tok_cvcCheckFail"), "4000000000000010": (*_V, "tok_avsFail"),
     "4000000000000028": (*_V, "tok_avsLine1Fail"), "4000000000000036": (*_V, "tok_avsZipFail"),
     "4000000000000044": (*_V, "tok_avsUnchecked"),
     # Charge-time behaviour cards (see charge_behaviour below).
     "4000000000004954": (*_V, "tok_riskLevelHighest"),
     "4000000000009235": (*_V, "tok_riskLevelElevated"),
+    "4000058400307872": (*_V, "tok_cvcCheckFailElevatedRisk"),
+    "4000058400306072": (*_V, "tok_avsZipFailElevatedRisk"),
     # Refund test cards: their charges succeed, their refunds fail or succeed later
     # (UNCERTAIN: the tokens, by the tok_X / pm_card_X pairing of the testing page).
     "4000000000005126": (*_V, "tok_refundFail"), "4000000000007726": (*_V, "tok_pendingRefund"),
+    # Dispute cards: disputes are not emulated, so their charges simply succeed.
+    "4000000000000259": (*_V, "tok_createDispute"),
+    "4000000000002685": (*_V, "tok_createDisputeProductNotReceived"),
+    "4000000000001976": (*_V, "tok_createDisputeInquiry"),
+    "4000000000005423": (*_V, "tok_createIssuerFraudRecord"),
+    "4000000404000079": (*_V, "tok_createMultipleDisputes"),
+    "4000000404000038": (*_V, "tok_createCe3EligibleDispute"),
+    "4000008400000779": (*_V, "tok_createComplianceDispute"),
 }
+# The magic PaymentMethods without a token twin (the HSA and FSA cards).
+_PAYMENT_METHODS = {"pm_card_debit_visaFsaProductCode": "4000051230000072",
+                    "pm_card_debit_visaHsaProductCode": "4000051230000072",
+                    "pm_card_mastercard_debit_mastercardFsaProductCode": "5200828282828897"}
 # Magic tokens are reusable ids that each mint a fresh card from their test number: Stripe's
 # examples and CLI fixtures pass tok_visa again and again.
 MAGIC_TOKENS = {tok: n for n, (_, _, toks) in _CARDS.items() for tok in toks.split()}
@@ -81,10 +105,15 @@ _DECLINES = {
     "4000000000000002": Decline("card_declined", "generic_decline", _DECLINED),
     "4000000000009995": Decline("card_declined", "insufficient_funds",
                                 "Your card has insufficient funds."),
+    "4000056655669996": Decline("card_declined", "insufficient_funds",
+                                "Your card has insufficient funds."),
     "4000000000009987": Decline("card_declined", "lost_card", _DECLINED),
     "4000000000009979": Decline("card_declined", "stolen_card", _DECLINED),
     "4100000000000019": Decline("card_declined", "fraudulent", _DECLINED),
-    "4000000000006975": Decline("card_declined", "card_velocity_exceeded", _DECLINED),
+    # The wording of real test-mode answers (a recorded suite: openfoodnetwork's).
+    "4000000000006975": Decline("card_declined", "card_velocity_exceeded",
+                                "Your card was declined for making repeated attempts too "
+                                "frequently or exceeding its amount limit."),
     "4000000000000069": Decline("expired_card", "expired_card", "Your card has expired.",
                                 "exp_month"),
     "4000000000000127": Decline("incorrect_cvc", "incorrect_cvc",
@@ -93,15 +122,21 @@ _DECLINES = {
                                 "An error occurred while processing your card. "
                                 "Try again in a little bit."),
 }
-# The documented exception: attaching succeeds, charging fails (generic decline); and the 3D
-# Secure card whose lookup fails ("Payments are declined with a card_declined failure code").
-_CHARGE_FAILS = {"4000000000000341", "4000008400001280"}
+# The documented exception: attaching succeeds, charging fails ("… due to a lost card", "…
+# due to a stolen card" for two of them); and the 3D Secure card whose lookup fails
+# ("Payments are declined with a card_declined failure code").
+_CHARGE_FAILS = {
+    "4000000000000341": _DECLINES["4000000000000002"],
+    "4000000000009870": _DECLINES["4000000000009987"],
+    "4000000000003410": _DECLINES["4000000000009979"],
+    "4000008400001280": _DECLINES["4000000000000002"]}
 # cvc_check "fail" (when a CVC was given); the card still attaches.
-_CVC_FAILS = {"4000000000000101"}
+_CVC_FAILS = {"4000000000000101", "4000058400307872"}
 # AVS cards: (address_line1_check, address_zip_check) when the field was supplied.
 _AVS = {
     "4000000000000010": ("fail", "fail"), "4000000000000028": ("fail", "pass"),
     "4000000000000036": ("pass", "fail"), "4000000000000044": ("unavailable", "unavailable"),
+    "4000058400306072": ("pass", "fail"),
 }
 
 
@@ -200,14 +235,17 @@ def validate_card_number(number) -> str:
 
 def validate_expiry(exp_month, exp_year, today) -> tuple[int, int]:
     """(month, four-digit year), or raise 402 invalid_expiry_month / invalid_expiry_year.
-    Two-digit years mean 20YY; an expiry before `today`'s month counts against the year."""
+    Two-digit years mean 20YY, or 19YY when 20YY is more than 50 years ahead (the testing
+    page: "invalid_expiry_year: Use a year up to 50 years in the past, such as 95";
+    UNCERTAIN: where Stripe's window ends); an expiry before `today`'s month counts against
+    the year."""
     month, year = (int(v) if re.fullmatch(r"\s*[0-9]{1,9}\s*", str(v)) else None
                    for v in (exp_month, exp_year))
     if month is None or not 1 <= month <= 12:
         raise card_error("invalid_expiry_month", "Your card's expiration month is invalid.",
                          "exp_month")
     if year is not None and year < 100:
-        year += 2000
+        year += 2000 if 2000 + year <= today.year + 50 else 1900
     if year is None or (year, month) < (today.year, today.month):
         raise card_error("invalid_expiry_year", "Your card's expiration year is invalid.",
                          "exp_year")
@@ -237,6 +275,15 @@ class NewCard(NamedTuple):
     cvc_supplied: bool
     address_supplied: bool = False  # checked as if an address had been given with it
 
+    def decline(self) -> Decline | None:
+        """What the card declines with (CardProfile.decline), but the incorrect-CVC card
+        only when a CVC came with it: "If you don't provide a CVC, Stripe doesn't perform
+        the CVC check, so the check can't fail" (the testing page)."""
+        decline = self.profile.decline
+        if decline and decline.code == "incorrect_cvc" and not self.cvc_supplied:
+            return None
+        return decline
+
 
 def card_from_params(number, exp_month, exp_year, cvc=None, *, today) -> NewCard:
     """Validate raw card fields in Stripe's order (number, expiry, CVC) and profile the card."""
@@ -265,7 +312,8 @@ def minted_card(number, today) -> NewCard:
 # Radar's test cards (docs.stripe.com/radar/testing): `highest` is blocked by Radar's default
 # rule, `elevated` succeeds and is placed in review. Every other card is `normal`.
 _RISK_LEVELS = {"4100000000000019": "highest", "4000000000004954": "highest",
-                "4000000000009235": "elevated"}
+                "4000000000009235": "elevated", "4000058400307872": "elevated",
+                "4000058400306072": "elevated"}
 # "Charge will succeed and funds will be added directly to your available balance
 # (bypassing your pending balance)."
 _AVAILABLE_AT_ONCE = {"4000000000000077", "4000003720000278"}
@@ -274,16 +322,30 @@ _AVAILABLE_AT_ONCE = {"4000000000000077", "4000003720000278"}
 # (failure_reason expired_or_canceled_card); "… its status begins as pending. Some time
 # later, its status transitions to succeeded".
 _REFUNDS_LATER = {"4000000000005126": "fails", "4000000000007726": "succeeds"}
+# The co-branded cards (international_cards.py): the networks a payment can go over, in the
+# order Stripe's own co-branded fixtures list them (the local network first).
+_NETWORKS = {"4000002500001001": ["cartes_bancaires", "visa"],
+             "5555552500001001": ["cartes_bancaires", "mastercard"],
+             "4000050360000001": ["eftpos_au", "visa"],
+             "5555050360000080": ["eftpos_au", "mastercard"]}
 
 
 def charge_behaviour(number) -> dict:
     """What charging this card number does beyond its decline (CardProfile.decline): its
     Radar risk level, whether its funds skip the pending balance, what its refunds do later
-    ("fails", "succeeds" or None). JSON-ready, so a card can keep it (cards.card_object
-    stores it as `_charge`)."""
+    ("fails", "succeeds" or None), how a card that attached declines its charges
+    (`charge_decline`, a Decline's fields, for CardProfile.charge_fails), and a co-branded
+    card's `networks`. JSON-ready, so a card can keep it (cards.card_object stores it as
+    `_charge`)."""
     n = str(number)
-    return {"risk_level": _RISK_LEVELS.get(n, "normal"),
-            "available_at_once": n in _AVAILABLE_AT_ONCE, "refund_later": _REFUNDS_LATER.get(n)}
+    behaviour = {"risk_level": _RISK_LEVELS.get(n, "normal"),
+                 "available_at_once": n in _AVAILABLE_AT_ONCE,
+                 "refund_later": _REFUNDS_LATER.get(n)}
+    if n in _CHARGE_FAILS:
+        behaviour["charge_decline"] = list(_CHARGE_FAILS[n])
+    if n in _NETWORKS:
+        behaviour["networks"] = _NETWORKS[n]
+    return behaviour
 
 
 def payment_method_card(pm_id) -> str | None:
@@ -291,6 +353,8 @@ def payment_method_card(pm_id) -> str | None:
     Each magic token `tok_X` has its twin `pm_card_X` (as on Stripe's testing page)."""
     if pm_id in _3DS.PAYMENT_METHODS:
         return _3DS.PAYMENT_METHODS[pm_id]
+    if pm_id in _PAYMENT_METHODS:
+        return _PAYMENT_METHODS[pm_id]
     if pm_id.startswith("pm_card_"):
         return MAGIC_TOKENS.get("tok_" + pm_id[len("pm_card_"):])
     return None
