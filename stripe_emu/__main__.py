@@ -72,6 +72,25 @@ def _account(text):
         raise argparse.ArgumentTypeError(str(error))
 
 
+def _port(text):
+    # socket's getaddrinfo takes 99999 and binds 99999 % 65536: refuse it here.
+    return _integer(text, 0, 65535, "a port number (0 to 65535)")
+
+
+def _positive(text):
+    return _integer(text, 1, None, "a positive number")
+
+
+def _integer(text, low, high, what):
+    try:
+        number = int(text)
+    except ValueError:
+        number = None
+    if number is None or number < low or (high is not None and number > high):
+        raise argparse.ArgumentTypeError(f"{text} is not {what}")
+    return number
+
+
 def reset(args):
     if args.db != ":memory:" and not os.path.exists(args.db):
         sys.exit(f"stripe_emu: no database at {args.db}")
@@ -92,7 +111,7 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     serve_parser = commands.add_parser("serve", help="serve the API over HTTP")
     serve_parser.add_argument("--host", default="127.0.0.1")
-    serve_parser.add_argument("--port", type=int, default=12111)
+    serve_parser.add_argument("--port", type=_port, default=12111)
     serve_parser.add_argument("--db", default=DEFAULT_DB,
                               help=f"SQLite file (default {DEFAULT_DB}); :memory: keeps nothing")
     serve_parser.add_argument("--seed", metavar="FILE",
@@ -115,7 +134,7 @@ def main(argv=None):
     serve_parser.add_argument("--restricted-keys", choices=auth.RESTRICTED_MODES,
                               default="full", help="what rk_test_ keys may do: full (as a "
                                                    "secret key, the default) or read_only")
-    serve_parser.add_argument("--max-connections", type=int,
+    serve_parser.add_argument("--max-connections", type=_positive,
                               default=http_server.DEFAULT_MAX_CONNECTIONS,
                               help="connections served at once (default %(default)s, lowered "
                                    "to fit the file-descriptor limit); at the cap the longest "

@@ -11,6 +11,7 @@
     run_due_work(app)          run the timed moves due on the app's clock (charge expiry…)
     authenticate(app, intent_id, approve=True)  approve or fail an intent's 3D Secure
     seed(app, data)            load a snapshot, or create a fixture's objects through the API
+    reset(app, account=None)   delete all state, or one account's (POST /_emu/reset)
     webhook_deliveries(app)    webhook deliveries and their attempts (filters: event, status…)
 
 Only the standard library is imported here: `stripe` is imported the first time
@@ -121,6 +122,13 @@ def authenticate(app, intent_id, approve=True, account=None):
     the intent as it is then. Raises errors.StripeError for an intent not waiting for it."""
     return control_intents.authenticate(app, intent_id, "approve" if approve else "fail",
                                         auth.account_named(account, app.keys))
+
+
+def reset(app, account=None):
+    """Delete all state, or only `account`'s (a test key or an account name), as POST
+    /_emu/reset does: for a suite sharing one app between its tests. Returns {table: rows
+    deleted}."""
+    return control.reset(app, account)
 
 
 def seed(app, data):

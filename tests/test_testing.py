@@ -205,3 +205,14 @@ def test_seed_with_a_snapshot_replaces_state(app):
         assert [c.email for c in listed] == ["kept@example.com"]
     finally:
         other.close()
+
+
+def test_reset_empties_one_account_or_all_in_process(app):
+    mine, theirs = testing.stripe_client(app, "sk_test_mine"), testing.stripe_client(app)
+    mine.v1.customers.create(params={"email": "mine@example.com"})
+    theirs.v1.customers.create(params={"email": "theirs@example.com"})
+    testing.reset(app, account="sk_test_mine")
+    assert mine.v1.customers.list().data == []
+    assert [c.email for c in theirs.v1.customers.list().data] == ["theirs@example.com"]
+    testing.reset(app)
+    assert theirs.v1.customers.list().data == []
