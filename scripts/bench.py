@@ -100,18 +100,28 @@ def measure(seconds):
             clients += sends
             for name, make in SCENARIOS.items():
                 operations[(transport, name)] = [make(send) for send in sends]
-        for kind, label, make in (*BASELINES, ("prebuilt", PREBUILT, get_root)):
-            send = OverHttp(stack.enter_context(server_process(kind, db)))
-            clients.append(send)
-            operations[("HTTP x1", label)] = [make(send)]
-            if kind == "floor":
-                operations[("in process", COLD)] = [after_a_round_trip(
-                    send, retrieve_customer(in_process))]
+        clients += one_client_each(stack, (*BASELINES, ("prebuilt", PREBUILT, get_root)), db,
+                                   operations, in_process)
         figures = in_rounds(operations, seconds)
         for send in clients:
             send.close()
     app.close()
     return figures
+
+
+def one_client_each(stack, servers, db, operations, in_process):
+    """Start each (benchkit kind, row, scenario) server in `stack`, add its scenario over one
+    connection to `operations` (and, beside floor (b), the in-process retrieve right after a
+    round trip to it); return the connections."""
+    clients = []
+    for kind, label, make in servers:
+        send = OverHttp(stack.enter_context(server_process(kind, db)))
+        clients.append(send)
+        operations[("HTTP x1", label)] = [make(send)]
+        if kind == "floor":
+            operations[("in process", COLD)] = [after_a_round_trip(
+                send, retrieve_customer(in_process))]
+    return clients
 
 
 def in_rounds(operations, seconds):
@@ -153,15 +163,9 @@ def on_one_cpu(seconds):
         operations = {("in process", "floor (a)"): [retrieve_floor(app)],
                       ("in process", "retrieve customer"): [retrieve_customer(in_process)]}
         with contextlib.ExitStack() as stack:
-            clients = []
-            for kind, label, make in (("emulator", "retrieve customer", retrieve_customer),
-                                      *BASELINES):
-                send = OverHttp(stack.enter_context(server_process(kind, ":memory:")))
-                clients.append(send)
-                operations[("HTTP x1", label)] = [make(send)]
-                if kind == "floor":
-                    operations[("in process", COLD)] = [after_a_round_trip(
-                        send, retrieve_customer(in_process))]
+            clients = one_client_each(
+                stack, (("emulator", "retrieve customer", retrieve_customer), *BASELINES),
+                ":memory:", operations, in_process)
             figures = in_rounds(operations, seconds)
             for send in clients:
                 send.close()
