@@ -188,9 +188,9 @@ class Server:
         self._write(f"stripe_emu: {line}\n")
 
     def log_request(self, environ, status, headers, started):
-        """The request log's line of an answer (Connection calls it once the answer left;
-        `started`: time.monotonic() when its head began): written by the accepting thread
-        with the lines of the answers before and after it (LOG_FLUSH_SECONDS)."""
+        """Queue the request log's line of an answer (Connection calls it as the answer
+        leaves; `started`: time.monotonic() when its head began): the accepting thread
+        writes it with the lines of the answers around it (LOG_FLUSH_SECONDS)."""
         if self.access_log:
             lines = self._log_lines
             lines.append((environ["REQUEST_METHOD"], environ["PATH_INFO"], status, headers,
