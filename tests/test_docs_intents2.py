@@ -1,0 +1,35 @@
+"""PaymentIntents, a second pass over Stripe's API reference and guides ("Place a hold on a
+payment method", "Accept a payment", "Payment status updates"): the refusals an integration
+meets when it updates, confirms, captures or cancels an intent in the wrong state, and what
+the intent and its events show on each path."""
+import pytest
+
+from intents_kit import CARD_ONLY, event_types
+
+stripe = pytest.importorskip("stripe")
+
+
+def pay(api, status=200, **params):
+    return api.post("/v1/payment_intents", {"amount": "2000", "currency": "usd", **params},
+                    status=status)
+
+
+def test_the_customer_once_set_cannot_change(api):
+    # Stripe's refusal, as integrations quote it (solidus_stripe#158, woocommerce-payments
+    # #142): the customer is set once; to pay for another, cancel and create a new intent.
+    first, second = (api.post("/v1/customers", {})["id"] for _ in range(2))
+    intent = pay(api, customer=first)
+    error = api.post(f"/v1/payment_intents/{intent['id']}", {"customer": second},
+                     status=400)["error"]
+    assert (error["type"], error["param"], error["message"]) == (
+        "invalid_request_error", "customer",
+        "You cannot modify `customer` on a PaymentIntent once it already has been set. To "
+        "fulfill a payment with a different Customer, cancel this PaymentIntent and create a "
+        "new one.")
+    assert api.get(f"/v1/payment_intents/{intent['id']}")["customer"] == first
+    # The same customer again, or one set on an intent without one, is no change.
+    assert api.post(f"/v1/payment_intents/{intent['id']}",
+                    {"customer": first})["customer"] == first
+    bare = pay(api)
+    assert api.post(f"/v1/payment_intents/{bare['id']}",
+                    {"customer": second})["customer"] == second
