@@ -33,3 +33,15 @@ def test_the_customer_once_set_cannot_change(api):
     bare = pay(api)
     assert api.post(f"/v1/payment_intents/{bare['id']}",
                     {"customer": second})["customer"] == second
+
+
+def test_an_update_clears_last_payment_error(api):
+    # last_payment_error: "The payment error encountered in the previous PaymentIntent
+    # confirmation. It will be cleared if the PaymentIntent is later updated for any reason."
+    declined = pay(api, 402, payment_method="pm_card_chargeDeclined", confirm="true",
+                   **CARD_ONLY)["error"]["payment_intent"]
+    assert declined["last_payment_error"]["code"] == "card_declined"
+    updated = api.post(f"/v1/payment_intents/{declined['id']}", {"metadata[order]": "7"})
+    assert (updated["status"], updated["last_payment_error"]) == (
+        "requires_payment_method", None)
+    assert api.get(f"/v1/payment_intents/{declined['id']}")["last_payment_error"] is None

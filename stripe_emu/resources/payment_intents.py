@@ -146,7 +146,10 @@ def update_payment_intent(req, intent):
     for param in _CONNECT:
         if params.get(param):
             raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
-    after = dict(before, **{field: params[field] for field in _UPDATABLE if field in params})
+    # last_payment_error "will be cleared if the PaymentIntent is later updated for any
+    # reason" (the object's reference).
+    after = dict(before, last_payment_error=None,
+                 **{field: params[field] for field in _UPDATABLE if field in params})
     common.email(after["receipt_email"], "receipt_email")
     charging.check_descriptors(params)
     if "currency" in params:
