@@ -45,3 +45,24 @@ def test_an_update_clears_last_payment_error(api):
     assert (updated["status"], updated["last_payment_error"]) == (
         "requires_payment_method", None)
     assert api.get(f"/v1/payment_intents/{declined['id']}")["last_payment_error"] is None
+
+
+def test_before_2022_11_15_the_intent_an_error_carries_lists_its_charges(api):
+    # An error's payment_intent is the PaymentIntent object of the request's version: before
+    # "the charges property on PaymentIntent has been removed", it lists its charges — the
+    # declined one for a card_error (as Stripe's recorded 402s of that era show).
+    old = {"Stripe-Version": "2022-08-01"}
+    error = api.post("/v1/payment_intents", {"amount": "2000", "currency": "usd",
+                                             "payment_method": "pm_card_chargeDeclined",
+                                             "confirm": "true", **CARD_ONLY},
+                     headers=old, status=402)["error"]
+    charges = error["payment_intent"]["charges"]
+    assert [charge["id"] for charge in charges["data"]] == [error["charge"]]
+    assert charges["data"][0]["status"] == "failed"
+    intent = api.post("/v1/payment_intents", {"amount": "2000", "currency": "usd"}, headers=old)
+    refused = api.post(f"/v1/payment_intents/{intent['id']}/capture", {}, headers=old,
+                       status=400)["error"]
+    assert refused["payment_intent"]["charges"]["data"] == []
+    # At 2023-08-16 the error's intent has none.
+    assert "charges" not in api.post(f"/v1/payment_intents/{intent['id']}/capture", {},
+                                     status=400)["error"]["payment_intent"]

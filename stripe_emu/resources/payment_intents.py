@@ -41,12 +41,17 @@ SEARCH_FIELDS = {"amount": search.NUMERIC, "created": search.NUMERIC,
 
 def _versioned(operation):
     """`operation` answering in the request's API version: before CHARGES_REMOVED, each
-    PaymentIntent it returns carries its `charges` (newest first)."""
+    PaymentIntent it returns — or its error carries — lists its `charges` (newest first)."""
     @functools.wraps(operation)
     def answer(req, *args, **kwargs):
-        result = operation(req, *args, **kwargs)
         if req.api_version >= CHARGES_REMOVED:
-            return result
+            return operation(req, *args, **kwargs)
+        try:
+            result = operation(req, *args, **kwargs)
+        except errors.StripeError as error:
+            if error.payment_intent is not None:
+                error.payment_intent = _with_charges(req, error.payment_intent)
+            raise
         if result["object"] != KIND:
             return dict(result, data=[_with_charges(req, item) for item in result["data"]])
         return _with_charges(req, result)
