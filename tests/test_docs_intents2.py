@@ -66,3 +66,23 @@ def test_before_2022_11_15_the_intent_an_error_carries_lists_its_charges(api):
     # At 2023-08-16 the error's intent has none.
     assert "charges" not in api.post(f"/v1/payment_intents/{intent['id']}/capture", {},
                                      status=400)["error"]["payment_intent"]
+
+
+def test_a_receipt_email_given_after_the_payment_goes_to_its_charge(api):
+    # "To trigger an automatic receipt after the payment is complete, update the
+    # PaymentIntent's receipt_email" (Email receipts guide): the charge it paid with is the
+    # one the receipt is for.
+    paid = pay(api, payment_method="pm_card_visa", confirm="true", **CARD_ONLY)
+    updated = api.post(f"/v1/payment_intents/{paid['id']}", {"receipt_email": "jo@shop.test"})
+    assert updated["receipt_email"] == "jo@shop.test"
+    charge = api.get(f"/v1/charges/{paid['latest_charge']}")
+    assert charge["receipt_email"] == "jo@shop.test"
+    event = api.get("/v1/events", {"limit": 1})["data"][0]
+    assert (event["type"], event["data"]["object"]["id"]) == ("charge.updated", charge["id"])
+    assert event["data"]["previous_attributes"] == {"receipt_email": None}
+    # A failed payment sends no receipt: its charge is left as it was.
+    declined = pay(api, 402, payment_method="pm_card_chargeDeclined", confirm="true",
+                   **CARD_ONLY)["error"]
+    api.post(f"/v1/payment_intents/{declined['payment_intent']['id']}",
+             {"receipt_email": "jo@shop.test"})
+    assert api.get(f"/v1/charges/{declined['charge']}")["receipt_email"] is None
