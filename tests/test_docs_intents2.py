@@ -4,7 +4,8 @@ meets when it updates, confirms, captures or cancels an intent in the wrong stat
 the intent and its events show on each path."""
 import pytest
 
-from intents_kit import CARD_ONLY, event_types
+from conftest import PUBLISHABLE_KEY
+from intents_kit import CARD_ONLY
 
 stripe = pytest.importorskip("stripe")
 
@@ -86,3 +87,39 @@ def test_a_receipt_email_given_after_the_payment_goes_to_its_charge(api):
     api.post(f"/v1/payment_intents/{declined['payment_intent']['id']}",
              {"receipt_email": "jo@shop.test"})
     assert api.get(f"/v1/charges/{declined['charge']}")["receipt_email"] is None
+
+
+def test_a_publishable_key_may_only_raise_setup_future_usage_to_off_session(api):
+    # setup_future_usage (confirm): "If setup_future_usage is already set and you are
+    # performing a request using a publishable key, you may only update the value from
+    # on_session to off_session."
+    browser = {"Authorization": f"Bearer {PUBLISHABLE_KEY}"}
+    cus = api.post("/v1/customers", {})["id"]
+    saving = pay(api, customer=cus, setup_future_usage="off_session", **CARD_ONLY)
+    error = api.post(f"/v1/payment_intents/{saving['id']}/confirm",
+                     {"client_secret": saving["client_secret"],
+                      "payment_method": "pm_card_visa", "setup_future_usage": "on_session"},
+                     headers=browser, status=400)["error"]
+    assert (error["type"], error["param"]) == ("invalid_request_error", "setup_future_usage")
+    kept = api.get(f"/v1/payment_intents/{saving['id']}")
+    assert (kept["status"], kept["setup_future_usage"]) == ("requires_payment_method",
+                                                            "off_session")
+    # Unsetting it is a change the browser may not make either; the secret key may.
+    assert api.post(f"/v1/payment_intents/{saving['id']}/confirm",
+                    {"client_secret": saving["client_secret"],
+                     "payment_method": "pm_card_visa", "setup_future_usage": ""},
+                    headers=browser, status=400)["error"]["param"] == "setup_future_usage"
+    # on_session → off_session is allowed, as is the value it has.
+    raised = pay(api, customer=cus, setup_future_usage="on_session", **CARD_ONLY)
+    done = api.post(f"/v1/payment_intents/{raised['id']}/confirm",
+                    {"client_secret": raised["client_secret"], "payment_method": "pm_card_visa",
+                     "setup_future_usage": "off_session"}, headers=browser)
+    assert (done["status"], done["setup_future_usage"]) == ("succeeded", "off_session")
+    same = pay(api, customer=cus, setup_future_usage="off_session", **CARD_ONLY)
+    assert api.post(f"/v1/payment_intents/{same['id']}/confirm",
+                    {"client_secret": same["client_secret"], "payment_method": "pm_card_visa",
+                     "setup_future_usage": "off_session"},
+                    headers=browser)["status"] == "succeeded"
+    assert api.post(f"/v1/payment_intents/{saving['id']}/confirm",
+                    {"payment_method": "pm_card_visa",
+                     "setup_future_usage": "on_session"})["setup_future_usage"] == "on_session"

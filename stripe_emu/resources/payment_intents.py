@@ -241,6 +241,14 @@ def _confirm(req, before, params):
             "This PaymentIntent cannot be confirmed using your publishable key because its "
             "`confirmation_method` is set to `manual`. Please use your secret key instead, or "
             "create a PaymentIntent with `confirmation_method` set to `automatic`.")
+    if req.key_kind == "pk" and before["setup_future_usage"] and "setup_future_usage" in params \
+            and params["setup_future_usage"] not in (before["setup_future_usage"], "off_session"):
+        # "If setup_future_usage is already set and you are performing a request using a
+        # publishable key, you may only update the value from on_session to off_session."
+        # UNCERTAIN: the sentence.
+        raise errors.invalid("With a publishable key, `setup_future_usage` may only be "
+                             "updated from `on_session` to `off_session`.",
+                             "setup_future_usage")
     intents.check_confirm(before, params)
     off_session = bool(params.get("off_session"))
     pm = intents.payment_method_to_confirm(req, before, params)
