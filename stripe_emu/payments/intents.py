@@ -245,9 +245,13 @@ def update(req, before, after):
     params, kind = req.params, before["object"]
     if "customer" in params:
         if before["customer"] and params["customer"] != before["customer"]:
-            # UNCERTAIN wording; Stripe does not let an intent change customer.
-            raise errors.invalid(f"You cannot change the customer of a {NOUNS[kind]}.",
-                                 "customer")
+            # Stripe's refusal as integrations quote it for PaymentIntents; UNCERTAIN for
+            # SetupIntents, which get the same sentence with their noun.
+            noun = NOUNS[kind]
+            raise errors.invalid(
+                f"You cannot modify `customer` on a {noun} once it already has been set. To "
+                f"fulfill a payment with a different Customer, cancel this {noun} and create "
+                "a new one.", "customer")
         after["customer"] = customer(req, params["customer"])
     if params.get("payment_method_types"):
         after["automatic_payment_methods"], after["payment_method_types"] = \

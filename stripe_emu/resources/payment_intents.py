@@ -10,14 +10,13 @@ Stripe's do. The shared rules (moves, client secret, return_url) are
 payments/intents.py's (3D Secure: payments/authentication.py); paying with a PaymentMethod
 is payments/methods.py's.
 """
-import functools
-
 from .. import errors, events, ids, search
 from ..expand import present
 from ..payments import (amounts, authentication, charge_moves, charging, intents, methods,
                         refunding)
 from ..store import objects
 from . import cards, common
+from .payment_intent_versions import versioned
 
 KIND = "payment_intent"
 _CONNECT = ("application_fee_amount", "on_behalf_of", "transfer_data", "transfer_group")
@@ -25,9 +24,6 @@ _UNSUPPORTED = ("mandate", "mandate_data")
 # Fields update may change (besides metadata, payment_method and the ones checked).
 _UPDATABLE = ("description", "receipt_email", "statement_descriptor",
               "statement_descriptor_suffix")
-# "The charges property on PaymentIntent has been removed" at this version (Stripe's
-# changelog); before it, a PaymentIntent lists its charges.
-CHARGES_REMOVED = "2022-11-15"
 # "PaymentIntents now has automatic_async as the default capture method when capture method
 # isn't specified during PaymentIntents creation" (Stripe's changelog). UNCERTAIN: such a
 # payment is captured at once here, its balance transaction set in the confirm's answer
@@ -39,29 +35,7 @@ SEARCH_FIELDS = {"amount": search.NUMERIC, "created": search.NUMERIC,
                  "metadata": search.TOKEN, "status": search.STRING}
 
 
-def _versioned(operation):
-    """`operation` answering in the request's API version: before CHARGES_REMOVED, each
-    PaymentIntent it returns carries its `charges` (newest first)."""
-    @functools.wraps(operation)
-    def answer(req, *args, **kwargs):
-        result = operation(req, *args, **kwargs)
-        if req.api_version >= CHARGES_REMOVED:
-            return result
-        if result["object"] != KIND:
-            return dict(result, data=[_with_charges(req, item) for item in result["data"]])
-        return _with_charges(req, result)
-    return answer
-
-
-def _with_charges(req, intent):
-    data, has_more = objects.page(req.db, req.account, ("charge",), limit=100,
-                                  fields={"payment_intent": intent["id"]})
-    return dict(intent, charges={
-        "object": "list", "data": [present(charge) for charge in data], "has_more": has_more,
-        "total_count": len(data), "url": f"/v1/charges?payment_intent={intent['id']}"})
-
-
-@_versioned
+@versioned
 def create_payment_intent(req):
     params = req.params
     for param in (*_CONNECT, *_UNSUPPORTED):
@@ -134,19 +108,22 @@ def create_payment_intent(req):
     return _confirm(req, intent, params) if params.get("confirm") else intent
 
 
-@_versioned
+@versioned
 def retrieve_payment_intent(req, intent):
     return intents.for_caller(req, intents.fetch(req, intent, KIND))
 
 
-@_versioned
+@versioned
 def update_payment_intent(req, intent):
     before = intents.fetch_to_update(req, intent, KIND)
     params = req.params
     for param in _CONNECT:
         if params.get(param):
             raise errors.invalid(f"{param} is not supported by stripe_emu.", param)
-    after = dict(before, **{field: params[field] for field in _UPDATABLE if field in params})
+    # last_payment_error "will be cleared if the PaymentIntent is later updated for any
+    # reason" (the object's reference).
+    after = dict(before, last_payment_error=None,
+                 **{field: params[field] for field in _UPDATABLE if field in params})
     common.email(after["receipt_email"], "receipt_email")
     charging.check_descriptors(params)
     if "currency" in params:
@@ -157,15 +134,31 @@ def update_payment_intent(req, intent):
     _set_unset(req, after, params, ("capture_method", "setup_future_usage"))
     if "shipping" in params:
         after["shipping"] = common.shipping(params["shipping"])
-    return intents.update(req, before, after)
+    after = intents.update(req, before, after)
+    if after["receipt_email"] and after["receipt_email"] != before["receipt_email"]:
+        _send_receipt(req, after)
+    return after
 
 
-@_versioned
+def _send_receipt(req, intent):
+    """"To trigger an automatic receipt after the payment is complete, update the
+    PaymentIntent's receipt_email" (Stripe's receipts guide): the paid charge takes the
+    address, as a charge update would. UNCERTAIN: a held (uncaptured) charge counts as paid,
+    and the charge.updated event."""
+    charge = intent["latest_charge"] and objects.get(req.db, req.account,
+                                                     intent["latest_charge"])
+    if charge and charge["paid"] and charge["receipt_email"] != intent["receipt_email"]:
+        after = charge_moves.save(req, dict(charge, receipt_email=intent["receipt_email"]),
+                                  charge)
+        events.record(req, "charge.updated", after, previous=charge)
+
+
+@versioned
 def confirm_payment_intent(req, intent):
     return intents.confirm_as_caller(req, intent, KIND, _confirm)
 
 
-@_versioned
+@versioned
 def capture_payment_intent(req, intent):
     before = intents.fetch(req, intent, KIND)
     params = req.params
@@ -196,7 +189,7 @@ def capture_payment_intent(req, intent):
     return after
 
 
-@_versioned
+@versioned
 def cancel_payment_intent(req, intent):
     before = intents.fetch(req, intent, KIND)
     intents.check(before, "cancel")
@@ -211,7 +204,7 @@ def cancel_payment_intent(req, intent):
     return after
 
 
-@_versioned
+@versioned
 def list_payment_intents(req):
     return common.list_page(req, "/v1/payment_intents", (KIND,),
                             lambda bad: f"No such payment_intent: '{bad}'",
@@ -219,7 +212,7 @@ def list_payment_intents(req):
                             created=req.params.get("created"))
 
 
-@_versioned
+@versioned
 def search_payment_intents(req):
     return common.search_page(req, KIND, SEARCH_FIELDS, "payment_intents")
 
@@ -248,6 +241,14 @@ def _confirm(req, before, params):
             "This PaymentIntent cannot be confirmed using your publishable key because its "
             "`confirmation_method` is set to `manual`. Please use your secret key instead, or "
             "create a PaymentIntent with `confirmation_method` set to `automatic`.")
+    if req.key_kind == "pk" and before["setup_future_usage"] and "setup_future_usage" in params \
+            and params["setup_future_usage"] not in (before["setup_future_usage"], "off_session"):
+        # "If setup_future_usage is already set and you are performing a request using a
+        # publishable key, you may only update the value from on_session to off_session."
+        # UNCERTAIN: the sentence.
+        raise errors.invalid("With a publishable key, `setup_future_usage` may only be "
+                             "updated from `on_session` to `off_session`.",
+                             "setup_future_usage")
     intents.check_confirm(before, params)
     off_session = bool(params.get("off_session"))
     pm = intents.payment_method_to_confirm(req, before, params)
