@@ -131,8 +131,7 @@ def _refuse_empty(params, schema):
         options = spec.resolve(schema["properties"][key])
         options = [spec.resolve(option) for option in options.get("anyOf", [options])]
         kinds = {option.get("type") for option in options}
-        if not (any("" in option.get("enum", ()) for option in options)
-                or kinds & {"integer", "number", "boolean"} or kinds <= {"object", "array"}):
+        if not (_emptiable(schema["properties"][key]) or kinds & {"integer", "number", "boolean"} or kinds <= {"object", "array"}):
             raise errors.invalid_empty(key)
 
 
@@ -209,6 +208,13 @@ def _integer(value, name):
     return int(value)
 
 
+def _emptiable(schema):
+    """Whether the spec lets a parameter be sent empty: an enum with "" (of an anyOf option)."""
+    schema = spec.resolve(schema)
+    return any("" in spec.resolve(option).get("enum", ())
+               for option in schema.get("anyOf", [schema]))
+
+
 def _coerce_any(value, options, name):
     options = [spec.resolve(option) for option in options]
     if value == "" and any("" in option.get("enum", ()) for option in options):
@@ -253,7 +259,8 @@ def _coerce_object(value, schema, name):
         result[key] = _coerce(item, properties.get(key, extra), child)
     for key in schema.get("required", ()):
         # A required field sent empty is as missing as one left out (Stripe: "Missing
-        # required param: shipping[name].").
-        if result.get(key) is None:
+        # required param: shipping[name]."), unless the spec lets it be emptied (an enum
+        # with "": fraud_details[user_report]= withdraws a report).
+        if result.get(key) is None and not (key in value and _emptiable(properties[key])):
             raise errors.missing_param(f"{name}[{key}]" if name else key)
     return result
