@@ -183,9 +183,19 @@ def _coerce(value, schema, name):
         raise errors.invalid(f"Invalid {name}: {value}", name)
     limit = schema.get("maxLength")
     if limit is not None and len(value) > limit:
+        if name in _DESCRIPTORS:
+            raise errors.invalid(f"The statement descriptor must be at most {limit} characters. "
+                                 f"{value} is {len(value)} characters long.", name)
         raise errors.invalid(f"Invalid string: {value[:40]}...; must be at most {limit} "
                              "characters", name)
     return value
+
+
+# Parameters whose excess length Stripe answers in words of its own, as integrations recorded
+# them (sagemathinc/cocalc#5712, woocommerce-android#7586: "The statement descriptor must be
+# at most 22 characters. COCALC LICENSE 1096DAYS is 23 characters long."). UNCERTAIN: the
+# suffix's answer is taken to be the same sentence.
+_DESCRIPTORS = ("statement_descriptor", "statement_descriptor_suffix")
 
 
 def _check_sequential(value, name):

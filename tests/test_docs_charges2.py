@@ -1,6 +1,8 @@
 """Charges against Stripe's API reference, a second pass: the update and capture parameters
 and the Charge object's fields at 2023-08-16, where the emulator answered otherwise."""
 
+import pytest
+
 
 def charge(api, status=200, **params):
     return api.post("/v1/charges", {"amount": 2000, "currency": "usd", "source": "tok_visa",
@@ -30,3 +32,21 @@ def test_a_user_report_stripe_does_not_know_is_refused(api):
     assert (error["param"], error["type"]) == ("fraud_details[user_report]",
                                                "invalid_request_error")
     assert api.get(f"/v1/charges/{made['id']}")["fraud_details"] == {}
+
+
+# -- a statement descriptor past 22 characters: Stripe's own sentence, not the generic one ------
+
+@pytest.mark.parametrize("param", ["statement_descriptor", "statement_descriptor_suffix"])
+def test_a_statement_descriptor_past_22_characters_gets_stripes_sentence(api, param):
+    # Answers integrations recorded (sagemathinc/cocalc#5712, woocommerce-android#7586).
+    error = charge(api, 400, **{param: "COCALC LICENSE 1096DAYS"})["error"]
+    assert (error["message"], error["param"], error["type"]) == (
+        "The statement descriptor must be at most 22 characters. COCALC LICENSE 1096DAYS is "
+        "23 characters long.", param, "invalid_request_error")
+    assert api.get("/v1/charges")["data"] == []
+    made = charge(api, capture="false")
+    error = api.post(f"/v1/charges/{made['id']}/capture", {param: "X" * 30},
+                     status=400)["error"]
+    assert error["message"] == ("The statement descriptor must be at most 22 characters. "
+                                + "X" * 30 + " is 30 characters long.")
+    assert api.get(f"/v1/charges/{made['id']}")["captured"] is False
