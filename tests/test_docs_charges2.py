@@ -50,3 +50,17 @@ def test_a_statement_descriptor_past_22_characters_gets_stripes_sentence(api, pa
     assert error["message"] == ("The statement descriptor must be at most 22 characters. "
                                 + "X" * 30 + " is 30 characters long.")
     assert api.get(f"/v1/charges/{made['id']}")["captured"] is False
+
+
+# -- capturing: a charge that shows captured:true is "already captured", whatever its status -
+
+def test_capturing_a_pending_bank_debit_says_it_is_already_captured(api):
+    # A bank debit is captured at once (captured: true) and pending until the bank answers.
+    customer = api.post("/v1/customers", {"source": "btok_us_verified"})
+    made = api.post("/v1/charges", {"amount": 2000, "currency": "usd",
+                                    "customer": customer["id"]})
+    assert (made["status"], made["captured"]) == ("pending", True)
+    error = api.post(f"/v1/charges/{made['id']}/capture", status=400)["error"]
+    assert (error["message"], error["code"]) == (
+        f"Charge {made['id']} has already been captured.", "charge_already_captured")
+    assert api.get(f"/v1/charges/{made['id']}") == made

@@ -193,13 +193,15 @@ def capture_charge(req, charge, amount=None, *, statement_descriptor=None,
 
 
 def _refuse_capture(req, charge):
-    if charge["status"] != "succeeded":
-        # UNCERTAIN wording: capturing a failed or pending charge.
-        raise errors.invalid(f"Charge {charge['id']} has a status of {charge['status']} and "
-                             "cannot be captured.")
+    # First: a pending bank debit shows captured: true, and is answered as captured
+    # (UNCERTAIN: Stripe's answer for it is not recorded).
     if charge["captured"]:
         raise errors.StripeError(f"Charge {charge['id']} has already been captured.",
                                  code="charge_already_captured")
+    if charge["status"] != "succeeded":
+        # UNCERTAIN wording: capturing a failed charge.
+        raise errors.invalid(f"Charge {charge['id']} has a status of {charge['status']} and "
+                             "cannot be captured.")
     if charge["refunded"]:
         if _expires_at(charge) <= req.now:
             raise _expired(charge)
