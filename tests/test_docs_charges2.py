@@ -64,3 +64,25 @@ def test_capturing_a_pending_bank_debit_says_it_is_already_captured(api):
     assert (error["message"], error["code"]) == (
         f"Charge {made['id']} has already been captured.", "charge_already_captured")
     assert api.get(f"/v1/charges/{made['id']}") == made
+
+
+# -- update's transfer_group: "may only be provided if it has not been set", as on capture ----
+
+def test_an_update_cannot_change_a_transfer_group_once_set(api):
+    made = charge(api, transfer_group="ORDER_1")
+    error = api.post(f"/v1/charges/{made['id']}", {"transfer_group": "ORDER_2"},
+                     status=400)["error"]
+    assert (error["param"], error["type"]) == ("transfer_group", "invalid_request_error")
+    assert api.get(f"/v1/charges/{made['id']}")["transfer_group"] == "ORDER_1"
+    assert charge_events(api, "charge.updated") == []
+    # The same value again changes nothing and is accepted.
+    assert api.post(f"/v1/charges/{made['id']}",
+                    {"transfer_group": "ORDER_1"})["transfer_group"] == "ORDER_1"
+
+
+def test_an_update_sets_a_transfer_group_the_charge_does_not_have(api):
+    made = charge(api)
+    updated = api.post(f"/v1/charges/{made['id']}", {"transfer_group": "ORDER_9"})
+    assert updated["transfer_group"] == "ORDER_9"
+    event = charge_events(api, "charge.updated")[0]
+    assert event["data"]["previous_attributes"] == {"transfer_group": None}

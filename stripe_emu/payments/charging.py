@@ -160,10 +160,7 @@ def capture_charge(req, charge, amount=None, *, statement_descriptor=None,
     """Capture an authorized charge for `amount` (default: all of it), Stripe's refusals
     otherwise; a partial capture refunds the rest. Records charge.captured."""
     _refuse_capture(req, charge)
-    if transfer_group is not None and charge["transfer_group"] not in (None, transfer_group):
-        # The parameter's docs; UNCERTAIN: the sentence Stripe answers.
-        raise errors.invalid("transfer_group may only be provided if it has not been set.",
-                             "transfer_group")
+    check_transfer_group(charge, transfer_group)
     amount = charge["amount"] if amount is None else amount
     if amount > charge["amount"]:
         # UNCERTAIN: Stripe's 2023 sentence for this amount_too_large, as integrations quote
@@ -190,6 +187,15 @@ def capture_charge(req, charge, amount=None, *, statement_descriptor=None,
     store.clear_timer(req.db, charge["id"])
     events.record(req, "charge.captured", after, previous=charge)
     return after
+
+
+def check_transfer_group(charge, transfer_group):
+    """Stripe's 400 for a capture or an update naming a `transfer_group` other than the one
+    the charge has: the parameter's docs on both, "transfer_group may only be provided if it
+    has not been set". UNCERTAIN: the sentence Stripe answers."""
+    if transfer_group is not None and charge["transfer_group"] not in (None, transfer_group):
+        raise errors.invalid("transfer_group may only be provided if it has not been set.",
+                             "transfer_group")
 
 
 def _refuse_capture(req, charge):
