@@ -86,3 +86,24 @@ def test_an_update_sets_a_transfer_group_the_charge_does_not_have(api):
     assert updated["transfer_group"] == "ORDER_9"
     event = charge_events(api, "charge.updated")[0]
     assert event["data"]["previous_attributes"] == {"transfer_group": None}
+
+
+# -- a refund with reason fraudulent reports the charge as fraudulent --------------------------
+
+def test_a_fraudulent_refund_reports_the_charge_as_fraudulent(api):
+    # A real charge refunded with reason fraudulent (a 2020 charge.refunded payload in public
+    # test code) shows fraud_details {"user_report": "fraudulent"}; the reason's docs: it
+    # "will also help us improve our fraud detection algorithms", as a user report does.
+    made = charge(api)
+    api.post("/v1/refunds", {"charge": made["id"], "amount": 500, "reason": "fraudulent"})
+    assert api.get(f"/v1/charges/{made['id']}")["fraud_details"] == {
+        "user_report": "fraudulent"}
+    event = charge_events(api, "charge.refunded")[0]
+    assert event["data"]["object"]["fraud_details"] == {"user_report": "fraudulent"}
+    assert event["data"]["previous_attributes"]["fraud_details"] == {"user_report": None}
+
+
+def test_other_refund_reasons_leave_fraud_details_alone(api):
+    made = charge(api)
+    api.post("/v1/refunds", {"charge": made["id"], "reason": "requested_by_customer"})
+    assert api.get(f"/v1/charges/{made['id']}")["fraud_details"] == {}
