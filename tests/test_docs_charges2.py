@@ -107,3 +107,30 @@ def test_other_refund_reasons_leave_fraud_details_alone(api):
     made = charge(api)
     api.post("/v1/refunds", {"charge": made["id"], "reason": "requested_by_customer"})
     assert api.get(f"/v1/charges/{made['id']}")["fraud_details"] == {}
+
+
+# -- a charge Radar blocks never reached the network: its checks are "unavailable" and it has
+#    no calculated statement descriptor (a 2020 test-mode charge of 4100000000000019 and a 2024
+#    live one, both recorded in public code) ---------------------------------------------------
+
+def test_a_blocked_charge_has_unavailable_checks_and_no_calculated_descriptor(api):
+    error = api.post("/v1/charges", {
+        "amount": 2000, "currency": "usd", "source[object]": "card",
+        "source[number]": "4100000000000019", "source[exp_month]": "11",
+        "source[exp_year]": "2030", "source[cvc]": "123", "source[address_zip]": "94107"},
+        status=402)["error"]
+    blocked = api.get(f"/v1/charges/{error['charge']}")
+    assert blocked["outcome"]["type"] == "blocked"
+    assert blocked["payment_method_details"]["card"]["checks"] == {
+        "address_line1_check": None, "address_postal_code_check": "unavailable",
+        "cvc_check": "unavailable"}
+    assert blocked["calculated_statement_descriptor"] is None
+    failed = charge_events(api, "charge.failed")[0]["data"]["object"]
+    assert failed["calculated_statement_descriptor"] is None
+
+
+def test_an_issuer_decline_keeps_its_checks_and_descriptor(api):
+    error = charge(api, 402, source="tok_chargeDeclinedInsufficientFunds")["error"]
+    declined = api.get(f"/v1/charges/{error['charge']}")
+    assert declined["payment_method_details"]["card"]["checks"]["cvc_check"] == "pass"
+    assert declined["calculated_statement_descriptor"] == "Stripe"
