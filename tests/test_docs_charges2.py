@@ -134,3 +134,16 @@ def test_an_issuer_decline_keeps_its_checks_and_descriptor(api):
     declined = api.get(f"/v1/charges/{error['charge']}")
     assert declined["payment_method_details"]["card"]["checks"]["cvc_check"] == "pass"
     assert declined["calculated_statement_descriptor"] == "Stripe"
+
+
+# -- the concatenated descriptor: at most 22 characters, the suffix cut (chargebee's docs:
+#    "Since this exceeds the limit, Stripe truncates the suffix") ---------------------------------
+
+def test_a_long_suffix_is_cut_to_fit_the_22_character_descriptor(api):
+    made = charge(api, statement_descriptor_suffix="ORDER 1234567890ABCD")
+    assert made["statement_descriptor_suffix"] == "ORDER 1234567890ABCD"
+    assert made["calculated_statement_descriptor"] == "Stripe* ORDER 12345678"
+    held = charge(api, capture="false")
+    captured = api.post(f"/v1/charges/{held['id']}/capture",
+                        {"statement_descriptor": "A VERY LONG DESCRIPTOR"})
+    assert captured["calculated_statement_descriptor"] == "Stripe* A VERY LONG DE"

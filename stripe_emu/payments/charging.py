@@ -35,6 +35,7 @@ EXPIRY_DAYS = 7
 BANK_SETTLE_DAYS = 4
 # The account's statement descriptor (UNCERTAIN: Stripe shows the account's; docs: "Stripe").
 ACCOUNT_DESCRIPTOR = "Stripe"
+DESCRIPTOR_LENGTH = 22
 # What a PaymentIntent's authorization takes instead of a capture or refund of its charge.
 _INSTEAD = {"capture": "capture the PaymentIntent instead",
             "refund": "cancel the PaymentIntent to reverse the authorization instead of "
@@ -320,11 +321,15 @@ def _descriptor(descriptor, suffix, card):
     account's prefix, then "* " and the suffix, else the descriptor (2019-02-19: "Dynamic
     descriptors provided at charge time are now prefixed by the descriptor prefix"; the
     parameter's docs: "For card charges, use statement_descriptor_suffix instead"). Other
-    charges show their descriptor whole, else the account's with the suffix."""
+    charges show their descriptor whole, else the account's with the suffix. At most 22
+    characters, the suffix cut (the parameter's docs: "Maximum 22 characters for the
+    concatenated descriptor"; chargebee's docs: "Stripe truncates the suffix"; UNCERTAIN:
+    Stripe's own words on it are not found)."""
     if descriptor and not card:
         return descriptor
     dynamic = suffix or descriptor
-    return f"{ACCOUNT_DESCRIPTOR}* {dynamic}" if dynamic else ACCOUNT_DESCRIPTOR
+    full = f"{ACCOUNT_DESCRIPTOR}* {dynamic}" if dynamic else ACCOUNT_DESCRIPTOR
+    return full[:DESCRIPTOR_LENGTH]
 
 
 def _receipt_url(account, amount):
