@@ -131,8 +131,7 @@ def _refuse_empty(params, schema):
         options = spec.resolve(schema["properties"][key])
         options = [spec.resolve(option) for option in options.get("anyOf", [options])]
         kinds = {option.get("type") for option in options}
-        if not (any("" in option.get("enum", ()) for option in options)
-                or kinds & {"integer", "number", "boolean"} or kinds <= {"object", "array"}):
+        if not (_emptiable(schema["properties"][key]) or kinds & {"integer", "number", "boolean"} or kinds <= {"object", "array"}):
             raise errors.invalid_empty(key)
 
 
@@ -184,9 +183,19 @@ def _coerce(value, schema, name):
         raise errors.invalid(f"Invalid {name}: {value}", name)
     limit = schema.get("maxLength")
     if limit is not None and len(value) > limit:
+        if name in _DESCRIPTORS:
+            raise errors.invalid(f"The statement descriptor must be at most {limit} characters. "
+                                 f"{value} is {len(value)} characters long.", name)
         raise errors.invalid(f"Invalid string: {value[:40]}...; must be at most {limit} "
                              "characters", name)
     return value
+
+
+# Parameters whose excess length Stripe answers in words of its own, as integrations recorded
+# them (sagemathinc/cocalc#5712, woocommerce-android#7586: "The statement descriptor must be
+# at most 22 characters. COCALC LICENSE 1096DAYS is 23 characters long."). UNCERTAIN: the
+# suffix's answer is taken to be the same sentence.
+_DESCRIPTORS = ("statement_descriptor", "statement_descriptor_suffix")
 
 
 def _check_sequential(value, name):
@@ -207,6 +216,13 @@ def _integer(value, name):
             or int(value) not in SQLITE_INTEGERS):
         raise errors.invalid(f"Invalid integer: {value}", name, "parameter_invalid_integer")
     return int(value)
+
+
+def _emptiable(schema):
+    """Whether the spec lets a parameter be sent empty: an enum with "" (of an anyOf option)."""
+    schema = spec.resolve(schema)
+    return any("" in spec.resolve(option).get("enum", ())
+               for option in schema.get("anyOf", [schema]))
 
 
 def _coerce_any(value, options, name):
@@ -253,7 +269,8 @@ def _coerce_object(value, schema, name):
         result[key] = _coerce(item, properties.get(key, extra), child)
     for key in schema.get("required", ()):
         # A required field sent empty is as missing as one left out (Stripe: "Missing
-        # required param: shipping[name].").
-        if result.get(key) is None:
+        # required param: shipping[name]."), unless the spec lets it be emptied (an enum
+        # with "": fraud_details[user_report]= withdraws a report).
+        if result.get(key) is None and not (key in value and _emptiable(properties[key])):
             raise errors.missing_param(f"{name}[{key}]" if name else key)
     return result

@@ -35,6 +35,7 @@ EXPIRY_DAYS = 7
 BANK_SETTLE_DAYS = 4
 # The account's statement descriptor (UNCERTAIN: Stripe shows the account's; docs: "Stripe").
 ACCOUNT_DESCRIPTOR = "Stripe"
+DESCRIPTOR_LENGTH = 22
 # What a PaymentIntent's authorization takes instead of a capture or refund of its charge.
 _INSTEAD = {"capture": "capture the PaymentIntent instead",
             "refund": "cancel the PaymentIntent to reverse the authorization instead of "
@@ -65,6 +66,8 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
     behaviour = (card or {}).get("_charge") or {}  # testcards.charge_behaviour
     status = "failed" if decline else "pending" if bank else "succeeded"
     captured = capture and status != "failed"
+    blocked = outcome["type"] == "blocked"
+    details = instruments.payment_method_details(source)
     charge = {
         "id": ids.new_id(BANK_CHARGE if bank else CARD_CHARGE),
         "object": "charge",
@@ -76,7 +79,8 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
         "application_fee_amount": None,
         "balance_transaction": None,
         "billing_details": instruments.billing_details(source),
-        "calculated_statement_descriptor": _descriptor(
+        # Recorded blocked charges (2020 test mode, 2024 live) have none.
+        "calculated_statement_descriptor": None if blocked else _descriptor(
             statement_descriptor, statement_descriptor_suffix, card is not None),
         "captured": captured,
         "created": req.now,
@@ -87,8 +91,7 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
         "failure_balance_transaction": None,
         "failure_code": decline.code if decline else None,
         "failure_message": decline.message if decline else None,
-        "fraud_details": {"stripe_report": "fraudulent"}
-        if outcome["type"] == "blocked" else {},
+        "fraud_details": {"stripe_report": "fraudulent"} if blocked else {},
         "invoice": None,
         "livemode": False,
         "metadata": metadata or {},
@@ -97,7 +100,7 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
         "paid": status == "succeeded",
         "payment_intent": payment_intent,
         "payment_method": payment_method or source["id"],
-        "payment_method_details": instruments.payment_method_details(source),
+        "payment_method_details": _unavailable_checks(details) if blocked else details,
         "radar_options": {},
         "receipt_email": receipt_email,
         "receipt_number": None,
@@ -133,6 +136,15 @@ def create_charge(req, *, amount, currency, source, customer=None, capture=True,
     return charge
 
 
+def _unavailable_checks(details):
+    """A blocked charge's payment_method_details: Radar stopped it before the card network,
+    so each check of what was given is "unavailable" (what is not given stays null), as the
+    recorded blocked charges show."""
+    card = details["card"]
+    checks = {name: value and "unavailable" for name, value in card["checks"].items()}
+    return dict(details, card=dict(card, checks=checks))
+
+
 def decline_error(charge):
     """The 402 card_error answering a declined charge: it names the charge, and `commit`
     keeps the failed charge (and its charge.failed) although the request fails."""
@@ -160,10 +172,7 @@ def capture_charge(req, charge, amount=None, *, statement_descriptor=None,
     """Capture an authorized charge for `amount` (default: all of it), Stripe's refusals
     otherwise; a partial capture refunds the rest. Records charge.captured."""
     _refuse_capture(req, charge)
-    if transfer_group is not None and charge["transfer_group"] not in (None, transfer_group):
-        # The parameter's docs; UNCERTAIN: the sentence Stripe answers.
-        raise errors.invalid("transfer_group may only be provided if it has not been set.",
-                             "transfer_group")
+    check_transfer_group(charge, transfer_group)
     amount = charge["amount"] if amount is None else amount
     if amount > charge["amount"]:
         # UNCERTAIN: Stripe's 2023 sentence for this amount_too_large, as integrations quote
@@ -192,14 +201,25 @@ def capture_charge(req, charge, amount=None, *, statement_descriptor=None,
     return after
 
 
+def check_transfer_group(charge, transfer_group):
+    """Stripe's 400 for a capture or an update naming a `transfer_group` other than the one
+    the charge has: the parameter's docs on both, "transfer_group may only be provided if it
+    has not been set". UNCERTAIN: the sentence Stripe answers."""
+    if transfer_group is not None and charge["transfer_group"] not in (None, transfer_group):
+        raise errors.invalid("transfer_group may only be provided if it has not been set.",
+                             "transfer_group")
+
+
 def _refuse_capture(req, charge):
-    if charge["status"] != "succeeded":
-        # UNCERTAIN wording: capturing a failed or pending charge.
-        raise errors.invalid(f"Charge {charge['id']} has a status of {charge['status']} and "
-                             "cannot be captured.")
+    # First: a pending bank debit shows captured: true, and is answered as captured
+    # (UNCERTAIN: Stripe's answer for it is not recorded).
     if charge["captured"]:
         raise errors.StripeError(f"Charge {charge['id']} has already been captured.",
                                  code="charge_already_captured")
+    if charge["status"] != "succeeded":
+        # UNCERTAIN wording: capturing a failed charge.
+        raise errors.invalid(f"Charge {charge['id']} has a status of {charge['status']} and "
+                             "cannot be captured.")
     if charge["refunded"]:
         if _expires_at(charge) <= req.now:
             raise _expired(charge)
@@ -301,11 +321,15 @@ def _descriptor(descriptor, suffix, card):
     account's prefix, then "* " and the suffix, else the descriptor (2019-02-19: "Dynamic
     descriptors provided at charge time are now prefixed by the descriptor prefix"; the
     parameter's docs: "For card charges, use statement_descriptor_suffix instead"). Other
-    charges show their descriptor whole, else the account's with the suffix."""
+    charges show their descriptor whole, else the account's with the suffix. At most 22
+    characters, the suffix cut (the parameter's docs: "Maximum 22 characters for the
+    concatenated descriptor"; chargebee's docs: "Stripe truncates the suffix"; UNCERTAIN:
+    Stripe's own words on it are not found)."""
     if descriptor and not card:
         return descriptor
     dynamic = suffix or descriptor
-    return f"{ACCOUNT_DESCRIPTOR}* {dynamic}" if dynamic else ACCOUNT_DESCRIPTOR
+    full = f"{ACCOUNT_DESCRIPTOR}* {dynamic}" if dynamic else ACCOUNT_DESCRIPTOR
+    return full[:DESCRIPTOR_LENGTH]
 
 
 def _receipt_url(account, amount):

@@ -64,6 +64,7 @@ def update_charge(req, charge):
     the charge has none); charge.updated with the previous values."""
     before = fetch_charge(req, charge)
     params = req.params
+    charging.check_transfer_group(before, params.get("transfer_group"))
     after = dict(before)
     for field in _UPDATABLE:
         if field in params:
