@@ -131,7 +131,8 @@ def _refuse_empty(params, schema):
         options = spec.resolve(schema["properties"][key])
         options = [spec.resolve(option) for option in options.get("anyOf", [options])]
         kinds = {option.get("type") for option in options}
-        if not (_emptiable(schema["properties"][key]) or kinds & {"integer", "number", "boolean"} or kinds <= {"object", "array"}):
+        if not (_emptiable(schema["properties"][key])
+                or kinds & {"integer", "number", "boolean"} or kinds <= {"object", "array"}):
             raise errors.invalid_empty(key)
 
 

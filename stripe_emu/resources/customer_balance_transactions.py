@@ -5,9 +5,9 @@ Each transaction moves the balance of its currency by its `amount` (negative: a 
 customer can spend on invoices; positive: a debit) and shows the `ending_balance` it left.
 Creating one in the customer's currency updates the customer (customer.updated, with the old
 balance in previous_attributes); other currencies keep their balances in the ledger only.
-Only a transaction's description and metadata change afterwards. A balance set directly on the customer is
-recorded here too (customers.py calls `record`): `initial` at creation, `adjustment` after,
-so the ledger always adds up to the balance.
+Only a transaction's description and metadata change afterwards. A balance set directly on
+the customer is recorded here too (customers.py calls `record`): `initial` at creation,
+`adjustment` after, so the ledger always adds up to the balance.
 """
 from .. import errors, events, ids
 from ..payments import amounts
