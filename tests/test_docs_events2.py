@@ -32,23 +32,6 @@ def test_request_id_is_the_request_id_header_of_the_call_that_caused_it(stripe_h
     assert event.request.idempotency_key == "key-1"
 
 
-def test_an_authorization_expiring_is_an_automatic_event(app, stripe_http):
-    # "If null, the event was automatic": Stripe expires an uncaptured charge by itself,
-    # even when the emulator runs the expiry inside an unrelated request.
-    now = [1_700_000_000]
-    app.clock = lambda: now[0]
-    charge = stripe_http.v1.charges.create(params={
-        "amount": 1000, "currency": "usd", "source": "tok_visa", "capture": False})
-    now[0] += 8 * 86400
-    stripe_http.v1.customers.create(params={})
-    testing.run_due_work(app)
-    [expired] = _events(stripe_http, "charge.expired")
-    assert expired.data.object.id == charge.id
-    assert expired.request.id is None and expired.request.idempotency_key is None
-    [created] = _events(stripe_http, "customer.created")
-    assert created.request.id is not None
-
-
 def test_3d_secure_completed_by_the_customer_is_an_automatic_event(app, stripe_http):
     intent = stripe_http.v1.payment_intents.create(params={
         "amount": 1000, "currency": "usd", "payment_method": "pm_card_threeDSecure2Required",
