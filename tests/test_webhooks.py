@@ -27,10 +27,10 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 class Receiver:
-    """A webhook endpoint: records each request (headers, body) and answers `status`;
-    `hang` makes it wait (until the receiver stops) before answering."""
+    """A webhook endpoint: records each request (headers, body) and answers `status` (with
+    `headers` and `body`); `hang` makes it wait (until the receiver stops) before answering."""
 
-    def __init__(self, status=200, hang=False):
+    def __init__(self, status=200, hang=False, headers=(), body=b""):
         self.status, self.hang = status, hang
         self.received = []
         self.changed = threading.Condition()
@@ -46,8 +46,11 @@ class Receiver:
                 if receiver.hang:
                     receiver.stopping.wait(10)
                 self.send_response(receiver.status)
-                self.send_header("Content-Length", "0")
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, *args):
                 pass
