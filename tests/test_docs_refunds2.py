@@ -71,3 +71,23 @@ def test_a_bank_debits_refund_is_a_payment_refund_in_the_bank_account_balance(ap
     balance = stripe.balance.retrieve()
     assert balance.available[0].source_types.to_dict() == {"bank_account": -700}
     assert list(balance.pending[0].source_types.to_dict()) == ["bank_account"]
+
+
+# -- the list's filters name objects that must exist ------------------------------------------
+
+def test_listing_the_refunds_of_a_charge_that_does_not_exist_raises_an_error(api):
+    # "If you provide a non-existent charge ID, this call raises an error." (List all refunds)
+    missing = api.get("/v1/refunds", {"charge": "ch_nope"}, status=400)["error"]
+    assert (missing["message"], missing["param"], missing["code"]) == (
+        "No such charge: 'ch_nope'", "charge", "resource_missing")
+    missing = api.get("/v1/refunds", {"payment_intent": "pi_nope"}, status=400)["error"]
+    assert (missing["message"], missing["param"], missing["code"]) == (
+        "No such payment_intent: 'pi_nope'", "payment_intent", "resource_missing")
+
+
+def test_a_charge_of_another_account_is_not_one_to_list_refunds_of(app, api):
+    made = api.post("/v1/charges", {"amount": 1000, "currency": "usd", "source": "tok_visa"})
+    api.post("/v1/refunds", {"charge": made["id"]})
+    missing = api.get("/v1/refunds", {"charge": made["id"]}, key=testing.random_api_key(),
+                      status=400)["error"]
+    assert missing["message"] == f"No such charge: '{made['id']}'"

@@ -38,14 +38,18 @@ def create_refund(req):
 def _successful_charge(req, intent_id):
     """The PaymentIntent's charge to refund, or Stripe's refusal (as integrations match it)
     when it has none or its latest one failed."""
-    intent = common.fetch(req, intent_id, "payment_intent", "payment_intent",
-                          "payment_intent", 400)
+    intent = _named_intent(req, intent_id)
     charge = intent["latest_charge"] and objects.get(req.db, req.account,
                                                      intent["latest_charge"])
     if not charge or charge["status"] != "succeeded":
         raise errors.invalid(f"This PaymentIntent ({intent_id}) does not have a successful "
                              "charge to refund.", "payment_intent")
     return charge
+
+
+def _named_intent(req, intent_id):
+    return common.fetch(req, intent_id, "payment_intent", "payment_intent", "payment_intent",
+                        400)
 
 
 def _refund(req, charge):
@@ -79,8 +83,16 @@ def update_refund(req, refund, charge=None):
 
 
 def list_refunds(req):
-    fields = {name: req.params[name] for name in ("charge", "payment_intent")
-              if req.params.get(name)}
+    """Refunds newest first, of the charge or PaymentIntent named, which must be one of the
+    account's: "If you provide a non-existent charge ID, this call raises an error" (the
+    reference), the 400 'No such …' of an id given as a parameter. UNCERTAIN: the
+    reference says it of the charge; a PaymentIntent is held to the same rule."""
+    params = req.params
+    if params.get("charge"):
+        charges.fetch_charge(req, params["charge"], "charge", 400)
+    if params.get("payment_intent"):
+        _named_intent(req, params["payment_intent"])
+    fields = {name: params[name] for name in ("charge", "payment_intent") if params.get(name)}
     return _list(req, "/v1/refunds", fields)
 
 
