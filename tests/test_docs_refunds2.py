@@ -80,9 +80,6 @@ def test_listing_the_refunds_of_a_charge_that_does_not_exist_raises_an_error(api
     missing = api.get("/v1/refunds", {"charge": "ch_nope"}, status=400)["error"]
     assert (missing["message"], missing["param"], missing["code"]) == (
         "No such charge: 'ch_nope'", "charge", "resource_missing")
-    missing = api.get("/v1/refunds", {"payment_intent": "pi_nope"}, status=400)["error"]
-    assert (missing["message"], missing["param"], missing["code"]) == (
-        "No such payment_intent: 'pi_nope'", "payment_intent", "resource_missing")
 
 
 def test_a_charge_of_another_account_is_not_one_to_list_refunds_of(app, api):
