@@ -88,3 +88,21 @@ def test_a_charge_of_another_account_is_not_one_to_list_refunds_of(app, api):
     missing = api.get("/v1/refunds", {"charge": made["id"]}, key=testing.random_api_key(),
                       status=400)["error"]
     assert missing["message"] == f"No such charge: '{made['id']}'"
+
+
+def test_a_failed_refunds_transactions_expand_through_the_client(app, stripe_http):
+    stripe = stripe_http.v1
+    paid = stripe.charges.create(params={"amount": 2000, "currency": "usd",
+                                         "source": "tok_refundFail"})
+    refund = stripe.refunds.create(params={"charge": paid.id})
+    testing.run_due_work(app)
+    failed = stripe.refunds.retrieve(refund.id, params={
+        "expand": ["failure_balance_transaction", "balance_transaction"]})
+    assert (failed.status, failed.failure_reason) == ("failed", "expired_or_canceled_card")
+    returned, taken = failed.failure_balance_transaction, failed.balance_transaction
+    assert (returned.type, returned.reporting_category, returned.amount, returned.net,
+            returned.source) == ("refund_failure", "refund_failure", 2000, 2000, refund.id)
+    assert (taken.type, taken.reporting_category, taken.amount) == ("refund", "refund", -2000)
+    # Both name the refund as their source, newest first.
+    assert [t.type for t in stripe.balance_transactions.list(
+        params={"source": refund.id}).data] == ["refund_failure", "refund"]
