@@ -110,7 +110,9 @@ def test_retrieve_update_list_and_cancel(api, app, paid):
         made[::-1]
     assert [r["id"] for r in api.get("/v1/refunds", {"limit": 1, "ending_before": made[0]})[
         "data"]] == [made[1]]
-    assert api.get("/v1/refunds", {"charge": "ch_other"})["data"] == []
+    # "If you provide a non-existent charge ID, this call raises an error." (the reference)
+    assert api.get("/v1/refunds", {"charge": "ch_other"}, status=400)["error"]["param"] == \
+        "charge"
     error = api.post(f"/v1/refunds/{made[0]}/cancel", status=400)["error"]
     assert "status of succeeded" in error["message"]
     error = api.get("/v1/refunds/re_nope", status=404)["error"]

@@ -49,6 +49,9 @@ def _successful_charge(req, intent_id):
 
 
 def _refund(req, charge):
+    # refund_application_fee and reverse_transfer are taken and have nothing to act on: no
+    # charge here has an application fee or a transfer (Connect is not emulated). UNCERTAIN:
+    # that Stripe, too, lets them pass on such a charge (its reference names no refusal).
     params = req.params
     metadata = common.merged_metadata({}, params)
     charging.refuse_intents_authorization(charge, "refund")
@@ -79,8 +82,14 @@ def update_refund(req, refund, charge=None):
 
 
 def list_refunds(req):
-    fields = {name: req.params[name] for name in ("charge", "payment_intent")
-              if req.params.get(name)}
+    """Refunds newest first, of the charge or PaymentIntent named. "If you provide a
+    non-existent charge ID, this call raises an error" (the reference): the 400 'No such
+    charge' of an id given as a parameter. UNCERTAIN: the reference says it of the charge
+    only; a PaymentIntent id that names nothing lists nothing."""
+    params = req.params
+    if params.get("charge"):
+        charges.fetch_charge(req, params["charge"], "charge", 400)
+    fields = {name: params[name] for name in ("charge", "payment_intent") if params.get(name)}
     return _list(req, "/v1/refunds", fields)
 
 
