@@ -128,10 +128,9 @@ def _refuse_empty(params, schema):
     for key, value in params.items():
         if value != "" or key in required or key not in schema["properties"]:
             continue
-        options = spec.resolve(schema["properties"][key])
-        options = [spec.resolve(option) for option in options.get("anyOf", [options])]
+        options = _options(schema["properties"][key])
         kinds = {option.get("type") for option in options}
-        if not (_emptiable(schema["properties"][key])
+        if not (_takes_empty(options)
                 or kinds & {"integer", "number", "boolean"} or kinds <= {"object", "array"}):
             raise errors.invalid_empty(key)
 
@@ -219,16 +218,20 @@ def _integer(value, name):
     return int(value)
 
 
-def _emptiable(schema):
-    """Whether the spec lets a parameter be sent empty: an enum with "" (of an anyOf option)."""
+def _options(schema):
+    """The resolved schemas a parameter may match: its anyOf options, or itself."""
     schema = spec.resolve(schema)
-    return any("" in spec.resolve(option).get("enum", ())
-               for option in schema.get("anyOf", [schema]))
+    return [spec.resolve(option) for option in schema.get("anyOf", [schema])]
+
+
+def _takes_empty(options):
+    """Whether the spec lets a parameter be sent empty: an enum with "" among its options."""
+    return any("" in option.get("enum", ()) for option in options)
 
 
 def _coerce_any(value, options, name):
     options = [spec.resolve(option) for option in options]
-    if value == "" and any("" in option.get("enum", ()) for option in options):
+    if value == "" and _takes_empty(options):
         return None
     # An `enum: [""]` option only says that an empty value unsets the field: any other value
     # is for the other options to judge (`metadata=x` is an invalid hash, not a string).
@@ -272,6 +275,6 @@ def _coerce_object(value, schema, name):
         # A required field sent empty is as missing as one left out (Stripe: "Missing
         # required param: shipping[name]."), unless the spec lets it be emptied (an enum
         # with "": fraud_details[user_report]= withdraws a report).
-        if result.get(key) is None and not (key in value and _emptiable(properties[key])):
+        if result.get(key) is None and not (key in value and _takes_empty(_options(properties[key]))):
             raise errors.missing_param(f"{name}[{key}]" if name else key)
     return result
